@@ -1,0 +1,3 @@
+"""vetbot: persona-consistency vetting of remote IT candidates, as decision support."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,91 @@
+"""The contract every check follows: declared metadata plus an async ``run``.
+
+A check answers one question about whether a persona agrees with itself (or with what the
+organisation has seen before). It returns ``Signal``s — what was compared, what was found,
+how strong this instance is — and the engine turns each into a ``Finding`` with points from
+the check's weight, so admins tune weights in one place and every point is explained.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from vetbot.checks.context import CheckContext
+from vetbot.models.profile import Profile
+
+
+class Evidence(StrEnum):
+    """Strength of the public evidence behind a signal (see docs/checks.md)."""
+
+    STRONG = "strong"
+    MODERATE = "moderate"
+    WEAK = "weak"
+
+
+class SkipCheck(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+    """Raised by ``run`` when the inputs it needs are absent: the check is ``skipped``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One observation of a check, before weighting.
+
+    ``strength`` is the share (0–1] of the check's weight this observation earns; ``rule``
+    names the specific test inside the check (``phone_country``) and is kept in evidence.
+    """
+
+    rule: str
+    summary: str
+    strength: float = 1.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+
+class Check(ABC):
+    """Base class for checks. Subclasses set the class attributes and implement ``run``."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    weight: ClassVar[int]
+    evidence: ClassVar[Evidence]
+    inputs: ClassVar[tuple[str, ...]]
+    source: ClassVar[str]
+    rationale: ClassVar[str] = ""
+    timeout: ClassVar[float | None] = None  # seconds; ``None`` takes the engine's default
+
+    def missing_inputs(self, profile: Profile) -> str | None:
+        """``None`` when at least one declared input is present, else the skip reason."""
+        if not self.inputs:
+            return None
+        for path in self.inputs:
+            if has_value(profile, path):
+                return None
+        return "no " + " or ".join(self.inputs)
+
+    @abstractmethod
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        """Return signals (empty when consistent); raise ``SkipCheck`` when inputs are missing."""
+
+
+def has_value(profile: Profile, path: str) -> bool:
+    """True when the dotted ``path`` holds something other than None/empty."""
+    node: Any = profile
+    for part in path.split("."):
+        if node is None:
+            return False
+        if isinstance(node, list):
+            return any(has_value_obj(item, part) for item in node)
+        node = getattr(node, part, None)
+    return node not in (None, "", [], {})
+
+
+def has_value_obj(obj: Any, attr: str) -> bool:
+    return getattr(obj, attr, None) not in (None, "", [], {})

@@ -1,0 +1,122 @@
+"""Runs every enabled check concurrently and turns their signals into a scored result.
+
+A check that raises or overruns its timeout is reported as ``error``/``timeout`` and never
+fails the vetting. Exception messages are not copied into results or logs: they can carry
+candidate data. Only the exception's type name is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vetbot.checks.base import Check, Signal, SkipCheck
+from vetbot.checks.context import CheckContext
+from vetbot.checks.registry import Registry
+from vetbot.checks.scoring import combine, finding_points
+from vetbot.checks.settings import ScoringSettings
+from vetbot.models.profile import Profile
+from vetbot.models.result import (
+    CandidateRef,
+    CheckRun,
+    CheckStatus,
+    Finding,
+    VettingResult,
+    severity_for,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    run: CheckRun
+    findings: tuple[Finding, ...] = ()
+    seconds: float = 0.0
+
+
+class Engine:
+    def __init__(self, registry: Registry, *, default_timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.registry = registry
+        self.default_timeout = default_timeout
+
+    def weight_of(self, check: Check, settings: ScoringSettings) -> int:
+        return settings.weights.get(check.id, check.weight)
+
+    async def vet(
+        self,
+        profile: Profile,
+        *,
+        settings: ScoringSettings | None = None,
+        context: CheckContext | None = None,
+        warnings: Sequence[str] = (),
+        vetting_id: str | None = None,
+    ) -> VettingResult:
+        settings = settings or ScoringSettings()
+        context = context or CheckContext()
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(*(self._run_one(c, profile, context, settings) for c in self.registry))
+        findings = sorted(
+            (f for o in outcomes for f in o.findings), key=lambda f: (-f.points, f.check, f.summary)
+        )
+        score = combine(f.points for f in findings)
+        return VettingResult(
+            vetting_id=vetting_id or uuid.uuid4().hex,
+            candidate=CandidateRef(id=profile.id, name=profile.name),
+            score=score,
+            band=settings.thresholds.band(score),
+            thresholds=settings.thresholds,
+            findings=findings,
+            checks=[o.run for o in outcomes],
+            warnings=list(warnings),
+            duration_ms=int((time.perf_counter() - started) * 1000),
+        )
+
+    async def _run_one(
+        self, check: Check, profile: Profile, context: CheckContext, settings: ScoringSettings
+    ) -> _Outcome:
+        if check.id in settings.disabled:
+            return _Outcome(CheckRun(id=check.id, status=CheckStatus.SKIPPED, detail="disabled by an admin"))
+        missing = check.missing_inputs(profile)
+        if missing:
+            return _Outcome(CheckRun(id=check.id, status=CheckStatus.SKIPPED, detail=missing))
+        timeout = check.timeout if check.timeout is not None else self.default_timeout
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(timeout):
+                signals = await check.run(profile, context)
+        except SkipCheck as skip:
+            return _Outcome(CheckRun(id=check.id, status=CheckStatus.SKIPPED, detail=skip.detail))
+        except TimeoutError:
+            log.warning("check timed out", extra={"check": check.id, "timeout_s": timeout})
+            return _Outcome(
+                CheckRun(id=check.id, status=CheckStatus.TIMEOUT, detail=f"no answer within {timeout:g} s"),
+                seconds=time.perf_counter() - started,
+            )
+        except Exception as exc:  # noqa: BLE001 - a failing check must never fail the vetting
+            log.error("check failed", extra={"check": check.id, "error_type": type(exc).__name__})
+            return _Outcome(
+                CheckRun(id=check.id, status=CheckStatus.ERROR, detail=f"check failed ({type(exc).__name__})"),
+                seconds=time.perf_counter() - started,
+            )
+        weight = self.weight_of(check, settings)
+        findings = tuple(self._to_finding(check, s, weight) for s in signals)
+        return _Outcome(CheckRun(id=check.id, status=CheckStatus.OK), findings, time.perf_counter() - started)
+
+    @staticmethod
+    def _to_finding(check: Check, signal: Signal, weight: int) -> Finding:
+        points = finding_points(weight, signal.strength)
+        return Finding(
+            check=check.id,
+            points=points,
+            severity=severity_for(points),
+            summary=signal.summary,
+            evidence={"rule": signal.rule, **signal.evidence},
+            source=signal.source or check.source,
+        )

@@ -1,0 +1,239 @@
+"""Turn untrusted input (JSON, JSONL, YAML, CSV, dicts) into profiles or field-naming errors.
+
+Everything here is pure: no files are opened except through ``iter_records``, which reads
+the path it is given. Errors never carry a traceback and always name the field
+(``work_history[0].start: not a YYYY-MM date: "last year"``), so a batch can report the
+line and go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from vetbot.models.profile import Profile
+
+MAX_DEPTH = 12
+MAX_RECORD_BYTES = 1_048_576
+
+
+class ProfileError(ValueError):
+    """Bad input: ``problems`` lists ``field: problem`` strings, first the most useful."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems or ["invalid profile"]
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedProfile:
+    profile: Profile
+    warnings: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One input record: ``line`` is 1-based (file line for JSONL/CSV, 1 otherwise)."""
+
+    line: int
+    data: dict[str, Any] | None
+    error: str | None = None
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            # pydantic names union branches ("Address", "str") and validator wrappers; skip them
+            if part[:1].isupper() or part.startswith(("function-", "str", "nullable")):
+                continue
+            out += f".{part}" if out else part
+    return out or "profile"
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    if err.get("type") == "missing":
+        msg = "is required"
+    elif err.get("type") == "extra_forbidden":
+        msg = "is not allowed"
+    return msg
+
+
+def depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """Nesting depth of a decoded JSON value, stopping early once ``limit`` is passed."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
+
+
+def _unknown_fields(model: BaseModel, path: str = "") -> Iterator[str]:
+    for key in model.model_extra or {}:
+        yield f"{path}{key}"
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if isinstance(item, BaseModel):
+                where = f"{path}{name}[{index}]." if isinstance(value, list) else f"{path}{name}."
+                yield from _unknown_fields(item, where)
+
+
+def parse_profile(data: Any) -> ParsedProfile:
+    """Validate one decoded profile; raise ``ProfileError`` naming every bad field."""
+    if not isinstance(data, dict):
+        raise ProfileError([f"profile: expected a JSON object, got {type(data).__name__}"])
+    if depth(data) > MAX_DEPTH:
+        raise ProfileError([f"profile: nested deeper than {MAX_DEPTH} levels"])
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            problem = f"{_loc(tuple(err['loc']))}: {_message(dict(err))}"
+            if problem not in problems:
+                problems.append(problem)
+        raise ProfileError(problems[:20]) from None
+    warnings = [f"unknown field kept: {name}" for name in _unknown_fields(profile)]
+    return ParsedProfile(profile=profile, warnings=warnings, raw=data)
+
+
+def parse_json_text(text: str | bytes) -> Any:
+    """Decode JSON with a clear message for invalid UTF-8, bad syntax and runaway nesting."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProfileError([f"input: not valid UTF-8 (byte {exc.start})"]) from None
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ProfileError([f"input: nested deeper than {MAX_DEPTH} levels"]) from None
+    except json.JSONDecodeError as exc:
+        raise ProfileError([f"input: not valid JSON ({exc.msg} at column {exc.colno})"]) from None
+    if depth(value) > MAX_DEPTH:
+        raise ProfileError([f"input: nested deeper than {MAX_DEPTH} levels"])
+    return value
+
+
+def _unflatten(row: dict[str, str]) -> dict[str, Any]:
+    """CSV headers use dotted names (``location.country``); list-valued cells hold JSON or ``;``."""
+    out: dict[str, Any] = {}
+    for header, cell in row.items():
+        if header is None or cell is None or cell == "":
+            continue
+        value: Any = cell
+        stripped = cell.strip()
+        if stripped[:1] in "[{":
+            try:
+                value = json.loads(stripped)
+            except json.JSONDecodeError:
+                value = cell
+        elif header in {"other_names", "ip_addresses", "activity_times"}:
+            value = [part.strip() for part in cell.split(";") if part.strip()]
+        elif header == "claimed_years_experience":
+            try:
+                value = float(stripped)
+            except ValueError:
+                value = cell
+        target = out
+        *parents, leaf = header.strip().split(".")
+        for parent in parents:
+            nxt = target.setdefault(parent, {})
+            if not isinstance(nxt, dict):
+                break
+            target = nxt
+        else:
+            target[leaf] = value
+    return out
+
+
+def _records_from_text(text: str, suffix: str) -> Iterator[Record]:
+    if suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            if len(line) > MAX_RECORD_BYTES:
+                yield Record(number, None, f"input: record larger than {MAX_RECORD_BYTES} bytes")
+                continue
+            try:
+                yield Record(number, parse_json_text(line))
+            except ProfileError as exc:
+                yield Record(number, None, str(exc))
+    elif suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            yield Record(reader.line_num, _unflatten(row))
+    elif suffix in {".yaml", ".yml"}:
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            yield Record(1, None, f"input: not valid YAML ({str(exc).splitlines()[0]})")
+            return
+        yield from _records_from_value(value)
+    else:
+        try:
+            value = parse_json_text(text)
+        except ProfileError as exc:
+            yield Record(1, None, str(exc))
+            return
+        yield from _records_from_value(value)
+
+
+def _records_from_value(value: Any) -> Iterator[Record]:
+    # A JSON array of profiles is accepted as a batch; record numbers are then 1-based indexes.
+    if isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            yield Record(index, item if isinstance(item, dict) else {"__not_object__": item})
+    else:
+        yield Record(1, value if isinstance(value, dict) else {"__not_object__": value})
+
+
+def iter_records(path: Path) -> Iterator[Record]:
+    """Read a ``.json``/``.jsonl``/``.yaml``/``.csv`` file lazily enough for large batches."""
+    suffix = path.suffix.lower()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if suffix == ".jsonl":
+            # keep good lines: decode line by line and report only the bad ones
+            for number, line in enumerate(raw.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield Record(number, parse_json_text(line))
+                except ProfileError as err:
+                    yield Record(number, None, str(err))
+            return
+        yield Record(1, None, f"input: not valid UTF-8 (byte {exc.start})")
+        return
+    for record in _records_from_text(text, suffix):
+        if record.data is not None and "__not_object__" in record.data:
+            got = type(record.data["__not_object__"]).__name__
+            yield Record(record.line, None, f"profile: expected a JSON object, got {got}")
+        else:
+            yield record
