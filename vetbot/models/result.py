@@ -58,7 +58,7 @@ class CheckRun(BaseModel):
 
     id: str
     status: CheckStatus
-    detail: str | None = None
+    detail: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class CandidateRef(BaseModel):

@@ -1,0 +1,77 @@
+"""Shared CLI plumbing: options, exit codes, the service factory and input loading."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from vetbot.config import Config
+from vetbot.handlers.vetting import VettingService
+from vetbot.models.parsing import ProfileError, Record, iter_records, parse_json_text
+from vetbot.storage.database import Database, DatabaseURLError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="VETBOT_DATABASE_URL", help="sqlite:///path.db or postgresql://user@host/db"),
+]
+
+
+class BadInput(Exception):
+    """Reported as one line and exit code 2."""
+
+
+def err_console() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+def out_console() -> Console:
+    return Console()
+
+
+@asynccontextmanager
+async def open_service(database_url: str | None) -> AsyncIterator[VettingService]:
+    try:
+        config = Config.from_env(database_url=database_url)
+        db = Database(config.database_url)
+    except (DatabaseURLError, ValueError) as exc:
+        raise BadInput(str(exc)) from None
+    try:
+        await db.migrate()
+        yield VettingService(db, config)
+    finally:
+        await db.dispose()
+
+
+def read_records(path: str) -> list[Record]:
+    """Records of a file, or of stdin for ``-`` (read as JSON or JSON lines)."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        if b"\n" in data.strip():
+            return [_line(i, line) for i, line in enumerate(data.splitlines(), start=1) if line.strip()]
+        return [_line(1, data)]
+    file = Path(path)
+    if not file.is_file():
+        raise BadInput(f"{path}: no such file")
+    if file.suffix.lower() not in {".json", ".jsonl", ".yaml", ".yml", ".csv"}:
+        raise BadInput(f"{path}: unsupported file type (use .json, .jsonl, .yaml, .yml or .csv)")
+    return list(iter_records(file))
+
+
+def _line(number: int, raw: bytes) -> Record:
+    try:
+        value = parse_json_text(raw)
+    except ProfileError as exc:
+        return Record(number, None, str(exc))
+    if not isinstance(value, dict):
+        return Record(number, None, f"profile: expected a JSON object, got {type(value).__name__}")
+    return Record(number, value)

@@ -1,0 +1,138 @@
+"""``vetbot vet``, ``vetbot batch`` and ``vetbot checks``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vetbot.bot.cli import app
+from vetbot.bot.cli.common import BadInput, DatabaseOpt, err_console, open_service, out_console, read_records
+from vetbot.bot.render.terminal import risk_card
+from vetbot.checks.registry import Registry
+from vetbot.handlers.vetting import Vetted
+from vetbot.models.parsing import ParsedProfile, ProfileError, parse_profile
+
+
+@app.command()
+def vet(
+    profile: Annotated[str, typer.Argument(help="Profile file (.json, .yaml, .csv) or - for stdin")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the spec's result format")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Vet one candidate and print a risk card (or the JSON result)."""
+    records = read_records(profile)
+    if not records:
+        raise BadInput(f"{profile}: no profile found")
+    if len(records) > 1:
+        raise BadInput(f"{profile}: holds {len(records)} profiles; use `vetbot batch`")
+    record = records[0]
+    if record.error or record.data is None:
+        raise BadInput(record.error or "no profile")
+    try:
+        parsed = parse_profile(record.data)
+    except ProfileError as exc:
+        raise BadInput(str(exc)) from None
+
+    async def run() -> Vetted:
+        async with open_service(database_url) as service:
+            return await service.vet(parsed, requester="cli")
+
+    vetted = asyncio.run(run())
+    if as_json:
+        sys.stdout.write(vetted.result.model_dump_json() + "\n")
+    else:
+        out_console().print(risk_card(vetted.result, show_checks=True))
+
+
+@app.command()
+def batch(
+    input: Annotated[str, typer.Argument(help="JSON, JSONL, YAML or CSV file of profiles, or - for stdin")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL results (default: stdout)")] = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Vet many profiles in input order; bad records are reported by line and skipped."""
+    records = read_records(input)
+    stream: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
+    errors = err_console()
+    counts = {"vetted": 0, "skipped": 0}
+
+    def items() -> Any:
+        for record in records:
+            if record.error or record.data is None:
+                yield (record.line, record.error or "no profile")
+                continue
+            try:
+                yield parse_profile(record.data)
+            except ProfileError as exc:
+                yield (record.line, str(exc))
+
+    async def run() -> None:
+        progress = Progress(
+            TextColumn("vetting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=errors, disable=not errors.is_terminal, transient=True,
+        )
+        with progress:
+            task = progress.add_task("vet", total=len(records))
+            async with open_service(database_url) as service:
+                async for item in service.vet_many(items(), requester="cli-batch"):
+                    if isinstance(item, Vetted):
+                        stream.write(item.result.model_dump_json() + "\n")
+                        counts["vetted"] += 1
+                    else:
+                        line, problem = item
+                        errors.print(f"line {line}: {problem}", markup=False, highlight=False)
+                        counts["skipped"] += 1
+                    progress.advance(task)
+
+    try:
+        asyncio.run(run())
+    finally:
+        if output:
+            stream.close()
+    errors.print(f"{counts['vetted']} vetted, {counts['skipped']} skipped", markup=False, highlight=False)
+
+
+@app.command("checks")
+def list_checks(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """List checks: id, title, weight in force, enabled, evidence strength and source."""
+
+    async def settings() -> Any:
+        async with open_service(database_url) as service:
+            return await service.settings()
+
+    current = asyncio.run(settings())
+    rows = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "weight": current.weights.get(c.id, c.weight),
+            "default_weight": c.weight,
+            "enabled": c.id not in current.disabled,
+            "evidence": c.evidence.value,
+            "source": c.source,
+        }
+        for c in Registry.default()
+    ]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="vetbot checks")
+    for column in ("id", "title", "weight", "enabled", "evidence", "source"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["id"], row["title"], str(row["weight"]), "yes" if row["enabled"] else "no",
+                      row["evidence"], row["source"])
+    out_console().print(table)
+
+
+__all__ = ["ParsedProfile", "batch", "list_checks", "vet"]

@@ -1,0 +1,1 @@
+"""Renderers: neutral results and cards → terminal text, Block Kit, Adaptive Cards."""

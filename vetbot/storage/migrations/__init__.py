@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically on an existing connection (no alembic.ini needed)."""

@@ -1,0 +1,15 @@
+"""Alembic environment: uses the connection handed over by ``runner.upgrade``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import vetbot.storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("vetbot migrations run through vetbot.storage.migrations.runner")
+context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
