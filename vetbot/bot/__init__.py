@@ -1,1 +1,1 @@
-"""The edges: CLI, shell, Slack, Teams, the web app and renderers. Each platform SDK stays in its own module."""
+"""The edges: CLI, shell, Slack, Teams, web app, renderers. Each platform SDK stays in its own module."""

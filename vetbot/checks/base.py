@@ -26,7 +26,7 @@ class Evidence(StrEnum):
     WEAK = "weak"
 
 
-class SkipCheck(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+class SkipCheck(Exception):
     """Raised by ``run`` when the inputs it needs are absent: the check is ``skipped``."""
 
     def __init__(self, detail: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import ClassVar
 
 from disposable_email_domains import blocklist
@@ -51,22 +52,38 @@ class PhoneCheck(Check):
         country = claimed_country(profile)
         info = parse_phone(profile.phone, country)
         if info.e164 is None or not info.valid:
-            return [Signal(rule="phone_invalid", strength=0.6,
-                           summary="Phone number is not a valid number in any numbering plan",
-                           evidence={"phone": profile.phone, "read_in": country, "problem": info.problem})]
+            return [
+                Signal(
+                    rule="phone_invalid",
+                    strength=0.6,
+                    summary="Phone number is not a valid number in any numbering plan",
+                    evidence={"phone": profile.phone, "read_in": country, "problem": info.problem},
+                )
+            ]
         signals: list[Signal] = []
         if country and info.region and info.region != country:
-            signals.append(Signal(
-                rule="phone_country", strength=0.8,
-                summary=(f"Phone is registered in {country_name(info.region)}; "
-                         f"candidate claims to live in {country_name(country)}"),
-                evidence={"phone_region": info.region, "claimed_country": country, "e164": info.e164},
-                source=sources.G2))
+            signals.append(
+                Signal(
+                    rule="phone_country",
+                    strength=0.8,
+                    summary=(
+                        f"Phone is registered in {country_name(info.region)}; "
+                        f"candidate claims to live in {country_name(country)}"
+                    ),
+                    evidence={"phone_region": info.region, "claimed_country": country, "e164": info.e164},
+                    source=sources.G2,
+                )
+            )
         if info.line_type in _RISKY_LINES:
-            signals.append(Signal(
-                rule="phone_line_type", strength=_RISKY_LINES[info.line_type],
-                summary=f"Phone is a {info.line_type.replace('_', '-')} line, not a personal mobile or landline",
-                evidence={"line_type": info.line_type, "region": info.region}, source=sources.A3))
+            signals.append(
+                Signal(
+                    rule="phone_line_type",
+                    strength=_RISKY_LINES[info.line_type],
+                    summary=f"Phone is a {info.line_type.replace('_', '-')} line, not a mobile or landline",
+                    evidence={"line_type": info.line_type, "region": info.region},
+                    source=sources.A3,
+                )
+            )
         elif not info.voip_metadata and signals:
             # say what we could not see, so a reviewer does not read "not VoIP" as proof
             signals[-1].evidence["voip_detectable"] = False
@@ -83,7 +100,7 @@ def looks_random(local: str) -> bool:
     if len(local) < 8 or len(letters) < 5:
         return False
     vowel_share = sum(c in _VOWELS for c in letters) / len(letters)
-    switches = sum(a.isdigit() != b.isdigit() for a, b in zip(local, local[1:], strict=False))
+    switches = sum(a.isdigit() != b.isdigit() for a, b in pairwise(local))
     return vowel_share < 0.2 or bool(_RUNS.search(local)) or switches >= 4
 
 
@@ -102,17 +119,33 @@ class EmailCheck(Check):
         assert profile.email is not None
         parsed = parse_email(profile.email)
         if parsed is None:
-            return [Signal(rule="email_invalid", strength=0.6, summary="E-mail address is not valid syntax",
-                           evidence={"email": profile.email})]
+            return [
+                Signal(
+                    rule="email_invalid",
+                    strength=0.6,
+                    summary="E-mail address is not valid syntax",
+                    evidence={"email": profile.email},
+                )
+            ]
         signals: list[Signal] = []
         if parsed.domain in blocklist:
-            signals.append(Signal(rule="email_disposable", strength=1.0,
-                                  summary=f"E-mail uses a disposable-address service ({parsed.domain})",
-                                  evidence={"domain": parsed.domain, "list": "disposable-email-domains"}))
+            signals.append(
+                Signal(
+                    rule="email_disposable",
+                    strength=1.0,
+                    summary=f"E-mail uses a disposable-address service ({parsed.domain})",
+                    evidence={"domain": parsed.domain, "list": "disposable-email-domains"},
+                )
+            )
         if looks_random(parsed.local):
-            signals.append(Signal(rule="email_random", strength=0.3,
-                                  summary="E-mail local part looks machine-generated",
-                                  evidence={"local_part": parsed.local}))
+            signals.append(
+                Signal(
+                    rule="email_random",
+                    strength=0.3,
+                    summary="E-mail local part looks machine-generated",
+                    evidence={"local_part": parsed.local},
+                )
+            )
         return signals
 
 

@@ -42,7 +42,9 @@ class IntelEntry:
 class StoreView(Protocol):
     """Read-only queries checks may make. Implemented by storage; all lookups are indexed."""
 
-    async def prior_matches(self, keys: Sequence[tuple[str, str]], exclude_candidate: str) -> list[PriorMatch]:
+    async def prior_matches(
+        self, keys: Sequence[tuple[str, str]], exclude_candidate: str
+    ) -> list[PriorMatch]:
         """Earlier identifiers equal to any ``(kind, value)`` key, other candidates only."""
         ...
 

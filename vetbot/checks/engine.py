@@ -61,7 +61,9 @@ class Engine:
         settings = settings or ScoringSettings()
         context = context or CheckContext()
         started = time.perf_counter()
-        outcomes = await asyncio.gather(*(self._run_one(c, profile, context, settings) for c in self.registry))
+        outcomes = await asyncio.gather(
+            *(self._run_one(c, profile, context, settings) for c in self.registry)
+        )
         findings = sorted(
             (f for o in outcomes for f in o.findings), key=lambda f: (-f.points, f.check, f.summary)
         )
@@ -102,7 +104,9 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - a failing check must never fail the vetting
             log.error("check failed", extra={"check": check.id, "error_type": type(exc).__name__})
             return _Outcome(
-                CheckRun(id=check.id, status=CheckStatus.ERROR, detail=f"check failed ({type(exc).__name__})"),
+                CheckRun(
+                    id=check.id, status=CheckStatus.ERROR, detail=f"check failed ({type(exc).__name__})"
+                ),
                 seconds=time.perf_counter() - started,
             )
         weight = self.weight_of(check, settings)

@@ -43,7 +43,13 @@ class NameConsistency(Check):
     title: ClassVar[str] = "Names agree across documents, accounts and handles"
     weight: ClassVar[int] = 50
     evidence: ClassVar[Evidence] = Evidence.STRONG
-    inputs: ClassVar[tuple[str, ...]] = ("other_names", "email", "github", "linkedin", "payment.account_holder")
+    inputs: ClassVar[tuple[str, ...]] = (
+        "other_names",
+        "email",
+        "github",
+        "linkedin",
+        "payment.account_holder",
+    )
     source: ClassVar[str] = sources.G1
 
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
@@ -52,7 +58,9 @@ class NameConsistency(Check):
         for other in profile.other_names:
             ok, similarity = names_compatible(name, other)
             if not ok:
-                signals.append(self._full_name("other_name", "another document or profile", name, other, similarity))
+                signals.append(
+                    self._full_name("other_name", "another document or profile", name, other, similarity)
+                )
         holder = profile.payment.account_holder if profile.payment else None
         if holder:
             known = [name, *profile.other_names]
@@ -79,8 +87,11 @@ class NameConsistency(Check):
                         rule=rule,
                         strength=strength,
                         summary=f"The {label} reads as another name ({' '.join(segments)!r}) than {name!r}",
-                        evidence={"compared": [name, handle], "read_as": " ".join(segments),
-                                  "similarity": round(best, 1)},
+                        evidence={
+                            "compared": [name, handle],
+                            "read_as": " ".join(segments),
+                            "similarity": round(best, 1),
+                        },
                         source=sources.G1 if rule != "email" else sources.V5,
                     )
                 )

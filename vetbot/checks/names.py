@@ -8,6 +8,7 @@ a name comes from; romanisation tables for sanctions matching live with the watc
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -19,7 +20,7 @@ TOKEN_MATCH = 85.0  # rapidfuzz ratio above which two tokens are one spelling (N
 def _joins(tokens: tuple[str, ...]) -> set[str]:
     """Tokens plus adjacent pairs joined, so ``sung ho`` also offers ``sungho``."""
     out = set(tokens)
-    out.update(a + b for a, b in zip(tokens, tokens[1:], strict=False))
+    out.update(a + b for a, b in pairwise(tokens))
     return out
 
 

@@ -61,7 +61,7 @@ def load_plugins() -> list[Check]:
         try:
             obj = ep.load()
             check = obj() if isinstance(obj, type) else obj
-        except Exception as exc:  # noqa: BLE001 - re-raised with the plug-in's name
+        except Exception as exc:
             raise RegistryError(f"check plug-in {ep.name!r} failed to load: {type(exc).__name__}") from exc
         if not isinstance(check, Check):
             raise RegistryError(f"check plug-in {ep.name!r} is not a vetbot Check")

@@ -16,7 +16,7 @@ def finding_points(weight: int, strength: float) -> int:
     if not math.isfinite(strength):
         return 0
     raw = max(0.0, min(1.0, strength)) * max(0, min(100, weight))
-    return int(math.floor(raw + 0.5))
+    return math.floor(raw + 0.5)
 
 
 def combine(points: Iterable[int]) -> int:
@@ -24,4 +24,4 @@ def combine(points: Iterable[int]) -> int:
     keep = 1.0
     for p in points:
         keep *= 1.0 - max(0, min(100, p)) / 100.0
-    return int(math.floor(100.0 * (1.0 - keep) + 0.5 - 1e-9))
+    return math.floor(100.0 * (1.0 - keep) + 0.5 - 1e-9)

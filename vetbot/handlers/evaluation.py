@@ -100,7 +100,8 @@ def compute(rows: Sequence[Scored], *, reuse_prefix: str = "reuse.") -> Metrics:
             by_cluster[r.cluster].append(r)
     multi = {c: members for c, members in by_cluster.items() if len(members) >= 2}
     detected = sum(
-        any(any(ch.startswith(reuse_prefix) for ch in m.checks) for m in members[1:]) for members in multi.values()
+        any(any(ch.startswith(reuse_prefix) for ch in m.checks) for m in members[1:])
+        for members in multi.values()
     )
     return Metrics(
         total=len(rows),

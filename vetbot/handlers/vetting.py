@@ -79,7 +79,10 @@ class VettingService:
     ) -> Vetted:
         profile = parsed.profile
         key = await repository.upsert_candidate(
-            session, external_id=profile.id, name=profile.name, profile=storable_profile(parsed, self.config.secret_bytes)
+            session,
+            external_id=profile.id,
+            name=profile.name,
+            profile=storable_profile(parsed, self.config.secret_bytes),
         )
         context = CheckContext(store=view or SqlStoreView(session), candidate_key=key)
         result = await self.engine.vet(profile, settings=settings, context=context, warnings=parsed.warnings)

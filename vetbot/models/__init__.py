@@ -1,1 +1,1 @@
-"""Interchange-format models (profile, result, evaluation records): the lowest layer, imports nothing of vetbot's."""
+"""Interchange-format models (profile, result): the lowest layer, importing nothing of vetbot's."""

@@ -207,7 +207,7 @@ class Profile(BaseModel):
     @field_validator("claimed_years_experience", mode="before")
     @classmethod
     def _number_not_bool(cls, value: Any) -> Any:
-        if isinstance(value, bool) or isinstance(value, str):
+        if isinstance(value, (bool, str)):
             raise ValueError(f"not a number: {value!r}")
         return value
 

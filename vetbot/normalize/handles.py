@@ -13,10 +13,33 @@ from functools import lru_cache
 from vetbot.normalize.text import fold
 
 # Words people add to handles that are not part of a name.
-_FILLER = frozenset({
-    "dev", "developer", "jobs", "job", "hr", "work", "official", "real", "the", "me", "mail",
-    "contact", "info", "pro", "cv", "career", "careers", "eng", "code", "tech", "it", "www", "in",
-})
+_FILLER = frozenset(
+    {
+        "dev",
+        "developer",
+        "jobs",
+        "job",
+        "hr",
+        "work",
+        "official",
+        "real",
+        "the",
+        "me",
+        "mail",
+        "contact",
+        "info",
+        "pro",
+        "cv",
+        "career",
+        "careers",
+        "eng",
+        "code",
+        "tech",
+        "it",
+        "www",
+        "in",
+    }
+)
 _SEP = re.compile(r"[._\-\s/]+")
 _LETTERS = re.compile(r"[a-z]+")
 _HEXISH = re.compile(r"^(?=[a-z]*\d)[0-9a-f]{3,}$")

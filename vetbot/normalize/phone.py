@@ -54,7 +54,9 @@ def parse_phone(raw: str, default_region: str | None = None) -> PhoneInfo:
     try:
         number = phonenumbers.parse(value, default_region)
     except NumberParseException as exc:
-        return PhoneInfo(raw, None, None, False, "unknown", False, problem=str(exc.args[0] if exc.args else exc))
+        return PhoneInfo(
+            raw, None, None, False, "unknown", False, problem=str(exc.args[0] if exc.args else exc)
+        )
     region = phonenumbers.region_code_for_number(number)
     valid = phonenumbers.is_valid_number(number)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, desc, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from vetbot.checks.context import IntelEntry, PriorMatch
 from vetbot.checks.settings import ScoringSettings
@@ -38,7 +39,7 @@ def new_key() -> str:
 
 async def current_settings(session: AsyncSession) -> ScoringSettings:
     row = (
-        await session.execute(select(SettingsVersion).order_by(desc(SettingsVersion.version)).limit(1))
+        await session.execute(select(SettingsVersion).order_by(desc(col(SettingsVersion.version))).limit(1))
     ).scalar_one_or_none()
     if row is None:
         return ScoringSettings()
@@ -46,7 +47,7 @@ async def current_settings(session: AsyncSession) -> ScoringSettings:
 
 
 async def save_settings(session: AsyncSession, *, settings: ScoringSettings, actor: str, change: str) -> int:
-    latest = (await session.execute(select(func.max(SettingsVersion.version)))).scalar_one_or_none() or 0
+    latest = (await session.execute(select(func.max(col(SettingsVersion.version))))).scalar_one_or_none() or 0
     version = latest + 1
     session.add(SettingsVersion(version=version, data=settings.to_json(), actor=actor, change=change))
     await session.flush()
@@ -54,7 +55,9 @@ async def save_settings(session: AsyncSession, *, settings: ScoringSettings, act
 
 
 async def settings_history(session: AsyncSession, *, limit: int = 50) -> list[SettingsVersion]:
-    rows = await session.execute(select(SettingsVersion).order_by(desc(SettingsVersion.version)).limit(limit))
+    rows = await session.execute(
+        select(SettingsVersion).order_by(desc(col(SettingsVersion.version))).limit(limit)
+    )
     return list(rows.scalars())
 
 
@@ -67,12 +70,14 @@ async def upsert_candidate(
     """Same ATS id → same candidate (a re-vet, not a new persona); otherwise a new key."""
     if external_id:
         key = (
-            await session.execute(select(Candidate.key).where(Candidate.external_id == external_id).limit(1))
+            await session.execute(
+                select(col(Candidate.key)).where(col(Candidate.external_id) == external_id).limit(1)
+            )
         ).scalar_one_or_none()
         if key is not None:
             await session.execute(
                 update(Candidate)
-                .where(Candidate.key == key)
+                .where(col(Candidate.key) == key)
                 .values(name=name, profile=profile, updated_at=utcnow())
             )
             return key
@@ -127,7 +132,9 @@ async def save_vetting(
         known = set(
             (
                 await session.execute(
-                    select(Identifier.kind, Identifier.value).where(Identifier.candidate_key == candidate_key)
+                    select(col(Identifier.kind), col(Identifier.value)).where(
+                        col(Identifier.candidate_key) == candidate_key
+                    )
                 )
             ).tuples()
         )
@@ -136,8 +143,13 @@ async def save_vetting(
             await session.execute(
                 insert(Identifier),
                 [
-                    {"candidate_key": candidate_key, "vetting_id": result.vetting_id, "kind": k, "value": v,
-                     "created_at": now}
+                    {
+                        "candidate_key": candidate_key,
+                        "vetting_id": result.vetting_id,
+                        "kind": k,
+                        "value": v,
+                        "created_at": now,
+                    }
                     for k, v in fresh
                 ],
             )
@@ -148,7 +160,7 @@ async def get_vetting(session: AsyncSession, *, vetting_id: str) -> Vetting | No
 
 
 async def latest_vettings(session: AsyncSession, *, limit: int = 100) -> list[Vetting]:
-    rows = await session.execute(select(Vetting).order_by(desc(Vetting.created_at)).limit(limit))
+    rows = await session.execute(select(Vetting).order_by(desc(col(Vetting.created_at))).limit(limit))
     return list(rows.scalars())
 
 
@@ -162,26 +174,26 @@ async def prior_matches(
     if not keys:
         return []
     latest_band = (
-        select(Vetting.band)
-        .where(Vetting.candidate_key == Candidate.key)
-        .order_by(desc(Vetting.created_at))
+        select(col(Vetting.band))
+        .where(col(Vetting.candidate_key) == col(Candidate.key))
+        .order_by(desc(col(Vetting.created_at)))
         .limit(1)
         .scalar_subquery()
     )
-    condition = or_(*(and_(Identifier.kind == k, Identifier.value == v) for k, v in keys))
+    condition = or_(*(and_(col(Identifier.kind) == k, col(Identifier.value) == v) for k, v in keys))
     rows = await session.execute(
         select(
-            Identifier.kind,
-            Identifier.value,
-            Identifier.candidate_key,
-            Identifier.created_at,
-            Candidate.external_id,
-            Candidate.name,
+            col(Identifier.kind),
+            col(Identifier.value),
+            col(Identifier.candidate_key),
+            col(Identifier.created_at),
+            col(Candidate.external_id),
+            col(Candidate.name),
             latest_band,
         )
-        .join(Candidate, Candidate.key == Identifier.candidate_key)
-        .where(condition, Identifier.candidate_key != exclude_candidate)
-        .order_by(Identifier.created_at)
+        .join(Candidate, col(Candidate.key) == col(Identifier.candidate_key))
+        .where(condition, col(Identifier.candidate_key) != exclude_candidate)
+        .order_by(col(Identifier.created_at))
         .limit(200)
     )
     return [
@@ -206,8 +218,8 @@ async def replace_intel_list(
     session: AsyncSession, *, name: str, kind: str, source: str, values: Sequence[str], actor: str
 ) -> int:
     """Replace a list in one transaction: readers see the old list or the new, never half."""
-    await session.execute(delete(IntelEntryRow).where(IntelEntryRow.list_name == name))
-    await session.execute(delete(IntelList).where(IntelList.name == name))
+    await session.execute(delete(IntelEntryRow).where(col(IntelEntryRow.list_name) == name))
+    await session.execute(delete(IntelList).where(col(IntelList.name) == name))
     await session.execute(
         insert(IntelList).values(
             name=name, kind=kind, source=source, entries=len(values), imported_by=actor, imported_at=utcnow()
@@ -221,13 +233,18 @@ async def replace_intel_list(
 
 
 async def intel_lists(session: AsyncSession) -> list[IntelList]:
-    return list((await session.execute(select(IntelList).order_by(IntelList.name))).scalars())
+    return list((await session.execute(select(IntelList).order_by(col(IntelList.name)))).scalars())
 
 
 async def intel_entries(session: AsyncSession) -> list[IntelEntry]:
     rows = await session.execute(
-        select(IntelEntryRow.kind, IntelEntryRow.value, IntelList.name, IntelList.source, IntelList.imported_at)
-        .join(IntelList, IntelList.name == IntelEntryRow.list_name)
+        select(
+            col(IntelEntryRow.kind),
+            col(IntelEntryRow.value),
+            col(IntelList.name),
+            col(IntelList.source),
+            col(IntelList.imported_at),
+        ).join(IntelList, col(IntelList.name) == col(IntelEntryRow.list_name))
     )
     return [
         IntelEntry(kind=kind, value=value, list_name=name, source=source, imported_at=_aware(at))

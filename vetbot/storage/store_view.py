@@ -20,9 +20,13 @@ class SqlStoreView:
         self._intel: list[IntelEntry] | None = None
         self._lock = asyncio.Lock()  # checks run concurrently; one AsyncSession must not
 
-    async def prior_matches(self, keys: Sequence[tuple[str, str]], exclude_candidate: str) -> list[PriorMatch]:
+    async def prior_matches(
+        self, keys: Sequence[tuple[str, str]], exclude_candidate: str
+    ) -> list[PriorMatch]:
         async with self._lock:
-            return await repository.prior_matches(self._session, keys=keys, exclude_candidate=exclude_candidate)
+            return await repository.prior_matches(
+                self._session, keys=keys, exclude_candidate=exclude_candidate
+            )
 
     async def intel_entries(self) -> Sequence[IntelEntry]:
         async with self._lock:

@@ -28,26 +28,18 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of raising (tests call this in-process)."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="vetbot")  # standalone: usage errors print and exit 2
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_BAD_INPUT)
     except BadInput as exc:
         err_console().print(f"error: {exc}", markup=False, highlight=False)
         return EXIT_BAD_INPUT
-    except SystemExit as exc:  # typer/click exit paths
-        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return EXIT_BAD_INPUT
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
         if os.environ.get("VETBOT_DEBUG") == "1":
             raise
         err_console().print(

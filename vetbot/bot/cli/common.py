@@ -22,7 +22,9 @@ EXIT_BAD_INPUT = 2
 
 DatabaseOpt = Annotated[
     str | None,
-    typer.Option("--database-url", envvar="VETBOT_DATABASE_URL", help="sqlite:///path.db or postgresql://user@host/db"),
+    typer.Option(
+        "--database-url", envvar="VETBOT_DATABASE_URL", help="sqlite:///path.db or postgresql://user@host/db"
+    ),
 ]
 
 

@@ -49,8 +49,15 @@ def evaluate(
                 _, label, cluster = labelled[index]
                 index += 1
                 result = item.result
-                scored.append(Scored(label, cluster, result.score, result.band.value,
-                                     frozenset(f.check for f in result.findings)))
+                scored.append(
+                    Scored(
+                        label,
+                        cluster,
+                        result.score,
+                        result.band.value,
+                        frozenset(f.check for f in result.findings),
+                    )
+                )
         return scored
 
     with tempfile.TemporaryDirectory(prefix="vetbot-eval-") as tmp:

@@ -15,7 +15,9 @@ from vetbot.bot.cli import app
 from vetbot.bot.cli.common import BadInput, DatabaseOpt, open_service, out_console
 from vetbot.storage import repository
 
-intel_app = typer.Typer(help="Network intelligence lists (VPN/proxy CIDRs, hosting ASNs).", no_args_is_help=True)
+intel_app = typer.Typer(
+    help="Network intelligence lists (VPN/proxy CIDRs, hosting ASNs).", no_args_is_help=True
+)
 app.add_typer(intel_app, name="intel")
 
 _ASN = re.compile(r"^(?:AS)?(\d{1,10})$", re.IGNORECASE)
@@ -90,5 +92,7 @@ def list_lists(database_url: DatabaseOpt = None) -> None:
     for column in ("name", "kind", "entries", "source", "imported"):
         table.add_column(column)
     for row in asyncio.run(run()):
-        table.add_row(row.name, row.kind, str(row.entries), row.source, row.imported_at.isoformat(timespec="seconds"))
+        table.add_row(
+            row.name, row.kind, str(row.entries), row.source, row.imported_at.isoformat(timespec="seconds")
+        )
     out_console().print(table)

@@ -54,7 +54,9 @@ def vet(
 @app.command()
 def batch(
     input: Annotated[str, typer.Argument(help="JSON, JSONL, YAML or CSV file of profiles, or - for stdin")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL results (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL results (default: stdout)")
+    ] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Vet many profiles in input order; bad records are reported by line and skipped."""
@@ -75,8 +77,13 @@ def batch(
 
     async def run() -> None:
         progress = Progress(
-            TextColumn("vetting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=errors, disable=not errors.is_terminal, transient=True,
+            TextColumn("vetting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+            disable=not errors.is_terminal,
+            transient=True,
         )
         with progress:
             task = progress.add_task("vet", total=len(records))
@@ -130,8 +137,14 @@ def list_checks(
     for column in ("id", "title", "weight", "enabled", "evidence", "source"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["id"], row["title"], str(row["weight"]), "yes" if row["enabled"] else "no",
-                      row["evidence"], row["source"])
+        table.add_row(
+            row["id"],
+            row["title"],
+            str(row["weight"]),
+            "yes" if row["enabled"] else "no",
+            row["evidence"],
+            row["source"],
+        )
     out_console().print(table)
 
 

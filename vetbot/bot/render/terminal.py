@@ -48,11 +48,15 @@ def risk_card(result: VettingResult, *, show_checks: bool = False) -> Renderable
     if show_checks:
         ran = sum(c.status is CheckStatus.OK for c in result.checks)
         skipped = [c.id for c in result.checks if c.status is CheckStatus.SKIPPED]
-        parts.append(Text(f"{ran} checks ran; skipped (no input): {', '.join(skipped) or 'none'}", style="dim"))
+        parts.append(
+            Text(f"{ran} checks ran; skipped (no input): {', '.join(skipped) or 'none'}", style="dim")
+        )
     for warning in result.warnings:
         parts.append(Text(f"warning: {warning}", style="dim yellow"))
     parts.append(Text(DECISION_NOTE, style="dim italic"))
-    title = Text.assemble(result.candidate.name, (f"  [{result.candidate.id}]" if result.candidate.id else ""))
+    title = Text.assemble(
+        result.candidate.name, (f"  [{result.candidate.id}]" if result.candidate.id else "")
+    )
     return Panel(
         Group(*parts),
         title=title,

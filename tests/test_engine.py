@@ -1,0 +1,117 @@
+"""The engine: concurrency, per-check timeouts and failures never fail a vetting."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import ClassVar
+
+from vetbot.checks.base import Check, Evidence, Signal, SkipCheck
+from vetbot.checks.context import CheckContext
+from vetbot.checks.engine import Engine
+from vetbot.checks.registry import Registry, RegistryError
+from vetbot.checks.settings import ScoringSettings
+from vetbot.models.profile import Profile
+from vetbot.models.result import CheckStatus, Thresholds
+
+
+class Fixed(Check):
+    title: ClassVar[str] = "test"
+    evidence: ClassVar[Evidence] = Evidence.MODERATE
+    inputs: ClassVar[tuple[str, ...]] = ()
+    source: ClassVar[str] = "test source"
+
+    def __init__(self, check_id: str, weight: int = 40, strength: float = 1.0, delay: float = 0.0) -> None:
+        self.id = check_id  # type: ignore[misc]
+        self.weight = weight  # type: ignore[misc]
+        self._strength = strength
+        self._delay = delay
+
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        await asyncio.sleep(self._delay)
+        return [Signal(rule="r", summary=f"{self.id} fired", strength=self._strength, evidence={"x": 1})]
+
+
+class Boom(Fixed):
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        raise ValueError("secret candidate data jan@example.com")
+
+
+class Skipper(Fixed):
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        raise SkipCheck("no widgets")
+
+
+class NeedsPhone(Fixed):
+    inputs: ClassVar[tuple[str, ...]] = ("phone",)
+
+
+PROFILE = Profile(name="Jan Kowalski")
+
+
+async def test_findings_carry_points_source_and_rule() -> None:
+    result = await Engine(Registry([Fixed("a.one", weight=40, strength=0.5)])).vet(PROFILE)
+    (finding,) = result.findings
+    assert (finding.check, finding.points, finding.source) == ("a.one", 20, "test source")
+    assert finding.evidence == {"rule": "r", "x": 1}
+    assert result.score == 20 and result.band == "low"
+
+
+async def test_failures_and_timeouts_are_listed_not_raised(caplog: object) -> None:
+    engine = Engine(
+        Registry([Fixed("ok.one"), Boom("bad.one"), Fixed("slow.one", delay=10), Skipper("skip.one")]),
+        default_timeout=0.2,
+    )
+    result = await engine.vet(PROFILE)
+    status = {c.id: c.status for c in result.checks}
+    assert status == {
+        "ok.one": CheckStatus.OK,
+        "bad.one": CheckStatus.ERROR,
+        "slow.one": CheckStatus.TIMEOUT,
+        "skip.one": CheckStatus.SKIPPED,
+    }
+    details = {c.id: c.detail for c in result.checks}
+    assert details["bad.one"] == "check failed (ValueError)"  # the message (with PII) is not copied
+    assert "jan@example.com" not in result.model_dump_json()
+    assert [f.check for f in result.findings] == ["ok.one"]
+
+
+async def test_checks_run_concurrently() -> None:
+    engine = Engine(Registry([Fixed(f"c.{i}", delay=0.2) for i in range(10)]))
+    started = time.perf_counter()
+    await engine.vet(PROFILE)
+    assert time.perf_counter() - started < 1.0  # ten 0.2 s checks, not 2 s in sequence
+
+
+async def test_missing_inputs_skip_and_disabled_checks_are_listed() -> None:
+    engine = Engine(Registry([NeedsPhone("p.one"), Fixed("d.one")]))
+    result = await engine.vet(PROFILE, settings=ScoringSettings(disabled=frozenset({"d.one"})))
+    assert [(c.id, c.status, c.detail) for c in result.checks] == [
+        ("p.one", CheckStatus.SKIPPED, "no phone"),
+        ("d.one", CheckStatus.SKIPPED, "disabled by an admin"),
+    ]
+    assert result.score == 0
+
+
+async def test_weights_and_thresholds_come_from_settings() -> None:
+    engine = Engine(Registry([Fixed("a.one", weight=40), Fixed("b.one", weight=40)]))
+    default = await engine.vet(PROFILE)
+    assert (default.score, default.band) == (64, "medium")
+    tuned = await engine.vet(
+        PROFILE, settings=ScoringSettings(thresholds=Thresholds(medium=30, high=60), weights={"a.one": 80})
+    )
+    assert (tuned.score, tuned.band) == (88, "high")
+    assert tuned.thresholds.high == 60
+
+
+def test_duplicate_ids_are_refused() -> None:
+    import pytest
+
+    with pytest.raises(RegistryError, match="share the id"):
+        Registry([Fixed("a.one"), Fixed("a.one")])
+
+
+def test_default_registry_has_the_built_ins() -> None:
+    ids = Registry.default().ids()
+    assert {"identity.name_consistency", "contact.phone", "contact.email"} <= set(ids)
