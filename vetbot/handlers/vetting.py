@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
@@ -21,7 +20,9 @@ from vetbot.models.parsing import ParsedProfile
 from vetbot.models.result import VettingResult
 from vetbot.normalize.identifiers import account_key, extract_identifiers
 from vetbot.storage import repository
+from vetbot.storage.batch_writer import BatchWriter
 from vetbot.storage.database import Database
+from vetbot.storage.repository import new_key
 from vetbot.storage.store_view import SqlStoreView
 
 
@@ -43,52 +44,59 @@ class VettingService:
             return await repository.current_settings(session)
 
     async def vet(self, parsed: ParsedProfile, *, requester: str | None = None) -> Vetted:
-        async with self.db.session() as session:
-            settings = await repository.current_settings(session)
-            return await self._vet_in(session, parsed, settings, requester)
+        async for item in self.vet_many([parsed], requester=requester, chunk=1):
+            assert isinstance(item, Vetted)
+            return item
+        raise AssertionError("vet_many yielded nothing for one profile")
 
     async def vet_many(
         self, items: Iterable[ParsedProfile | Any], *, requester: str | None = None, chunk: int = 200
     ) -> AsyncIterator[Vetted | Any]:
-        """Vet in input order; each profile sees every earlier one (same transaction until a
-        chunk commits). Items that are not ``ParsedProfile`` pass through untouched, so a batch
-        can interleave its bad records and keep their place."""
+        """Vet in input order; each profile sees every earlier one, including earlier lines of
+        the same chunk (through the batch writer's overlay). Items that are not
+        ``ParsedProfile`` pass through untouched, so a batch keeps its bad records in place.
+
+        Results are yielded after their chunk commits: what the caller sees is stored.
+        """
         iterator = iter(items)
-        done = False
-        while not done:
+        while batch := list(islice(iterator, chunk)):
+            done: list[Vetted | Any] = []
             async with self.db.session() as session:
                 settings = await repository.current_settings(session)
-                view = SqlStoreView(session)
-                for _ in range(chunk):
-                    item = next(iterator, _END)
-                    if item is _END:
-                        done = True
-                        break
+                writer = BatchWriter(session)
+                await writer.prefetch(
+                    [p.profile.id for p in batch if isinstance(p, ParsedProfile) and p.profile.id]
+                )
+                view = SqlStoreView(session, writer)
+                for item in batch:
                     if isinstance(item, ParsedProfile):
-                        yield await self._vet_in(session, item, settings, requester, view)
+                        done.append(await self._vet_in(writer, view, item, settings, requester))
                     else:
-                        yield item
+                        done.append(item)
+                await writer.flush()
+            for item in done:
+                yield item
 
     async def _vet_in(
         self,
-        session: AsyncSession,
+        writer: BatchWriter,
+        view: SqlStoreView,
         parsed: ParsedProfile,
         settings: ScoringSettings,
         requester: str | None,
-        view: SqlStoreView | None = None,
     ) -> Vetted:
         profile = parsed.profile
-        key = await repository.upsert_candidate(
-            session,
+        existing = await writer.candidate_key(profile.id)
+        # a new candidate gets its key now, so checks can exclude it from its own reuse lookups
+        key = existing or new_key()
+        context = CheckContext(store=view, candidate_key=key)
+        result = await self.engine.vet(profile, settings=settings, context=context, warnings=parsed.warnings)
+        writer.add(
+            candidate_key=key,
+            is_new=existing is None,
             external_id=profile.id,
             name=profile.name,
             profile=storable_profile(parsed, self.config.secret_bytes),
-        )
-        context = CheckContext(store=view or SqlStoreView(session), candidate_key=key)
-        result = await self.engine.vet(profile, settings=settings, context=context, warnings=parsed.warnings)
-        await repository.save_vetting(
-            session,
-            candidate_key=key,
             result=result,
             settings_version=settings.version,
             requester=requester,
@@ -104,6 +112,3 @@ def storable_profile(parsed: ParsedProfile, secret: bytes) -> dict[str, Any]:
     if isinstance(payment, dict) and payment.get("account_id"):
         payment["account_id"] = "hmac:" + account_key(secret, str(payment["account_id"]))
     return data
-
-
-_END: Any = object()

@@ -9,14 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vetbot.checks.context import IntelEntry, PriorMatch
 from vetbot.storage import repository
+from vetbot.storage.batch_writer import BatchWriter
 
 
 class SqlStoreView:
-    """Implements ``StoreView``. Reads inside the caller's transaction, so a batch sees its own
-    earlier lines; intel lists are read once per view (they change only on import)."""
+    """Implements ``StoreView``. Reads inside the caller's transaction and, through the batch
+    writer's overlay, rows not yet flushed, so a batch sees its own earlier lines; intel lists
+    are read once per view (they change only on import)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writer: BatchWriter | None = None) -> None:
         self._session = session
+        self._writer = writer
         self._intel: list[IntelEntry] | None = None
         self._lock = asyncio.Lock()  # checks run concurrently; one AsyncSession must not
 

@@ -1,0 +1,119 @@
+"""Batch throughput of the whole pipeline on SQLite, with a per-phase breakdown.
+
+Phases, each timed on the same N profiles in this run:
+  parse    — JSON decode + profile validation
+  checks   — the engine with every built-in check, no database
+  pipeline — ``VettingService.vet_many`` (parse excluded): checks + reuse lookups + storage
+Baseline, same run: the naive way to store, one transaction per profile
+(``VettingService.vet``) on a subset; reported as a speed ratio.
+
+Usage: python benchmarks/bench_vet.py [--profiles 10000] [--baseline 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic import SecretStr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import profiles  # noqa: E402
+
+from vetbot.checks.engine import Engine  # noqa: E402
+from vetbot.checks.registry import Registry  # noqa: E402
+from vetbot.config import Config  # noqa: E402
+from vetbot.handlers.vetting import VettingService  # noqa: E402
+from vetbot.models.parsing import ParsedProfile, parse_json_text, parse_profile  # noqa: E402
+from vetbot.storage.database import Database  # noqa: E402
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+async def run(n: int, baseline_n: int) -> dict[str, float | int | str]:
+    lines = list(profiles(n))
+    t0 = time.perf_counter()
+    parsed: list[ParsedProfile] = [parse_profile(parse_json_text(line)) for line in lines]
+    t_parse = time.perf_counter() - t0
+
+    registry = Registry.default()
+    engine = Engine(registry)
+    t0 = time.perf_counter()
+    for p in parsed:
+        await engine.vet(p.profile)
+    t_checks = time.perf_counter() - t0
+
+    config = Config(secret_key=SecretStr("bench"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        await db.migrate()
+        service = VettingService(db, config, registry)
+        t0 = time.perf_counter()
+        count = 0
+        async for _ in service.vet_many(parsed):
+            count += 1
+        t_pipeline = time.perf_counter() - t0
+        await db.dispose()
+
+        db2 = Database(f"sqlite:///{tmp}/baseline.db")
+        await db2.migrate()
+        naive = VettingService(db2, config, registry)
+        t0 = time.perf_counter()
+        for p in parsed[:baseline_n]:
+            await naive.vet(p)
+        t_naive = time.perf_counter() - t0
+        await db2.dispose()
+
+    pipeline_rate = count / t_pipeline
+    naive_rate = baseline_n / t_naive
+    return {
+        "profiles": n,
+        "checks": len(registry),
+        "parse_per_s": round(n / t_parse),
+        "checks_per_s": round(n / t_checks),
+        "pipeline_per_s": round(pipeline_rate),
+        "end_to_end_per_s": round(n / (t_parse + t_pipeline)),
+        "ms_per_profile": {
+            "parse": round(1000 * t_parse / n, 3),
+            "checks": round(1000 * t_checks / n, 3),
+            "storage_and_lookups": round(1000 * max(0.0, t_pipeline - t_checks) / n, 3),
+        },
+        "baseline_one_tx_per_profile_per_s": round(naive_rate),
+        "speedup_vs_baseline": round(pipeline_rate / naive_rate, 2),
+        "machine": machine(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--profiles", type=int, default=10_000)
+    parser.add_argument("--baseline", type=int, default=1_000)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.profiles, min(args.baseline, args.profiles)))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "bench_vet.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
