@@ -66,8 +66,11 @@ def handle_fits_name(segments: tuple[str, ...], name: str) -> tuple[bool, float]
         if len(segment) >= 3 or segment in pool:
             for token in pool:
                 best = max(best, fuzz.ratio(segment, token))
-    # an unseparated handle such as "fnikolic" or "hyunjungkim" holds a token inside it
+    # an unseparated handle such as "fnikolic" or "hyunjungkim" holds a token inside it, and a
+    # name written without spaces (transliterated from a script that uses none) holds a segment
     for token in pool:
         if len(token) >= 3 and token in joined:
+            best = max(best, 100.0)
+        if any(len(seg) >= 3 and seg in token for seg in segments):
             best = max(best, 100.0)
     return best >= TOKEN_MATCH, best
