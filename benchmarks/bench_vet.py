@@ -25,14 +25,14 @@ from pathlib import Path
 from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import profiles  # noqa: E402
+from synthetic import profiles
 
-from vetbot.checks.engine import Engine  # noqa: E402
-from vetbot.checks.registry import Registry  # noqa: E402
-from vetbot.config import Config  # noqa: E402
-from vetbot.handlers.vetting import VettingService  # noqa: E402
-from vetbot.models.parsing import ParsedProfile, parse_json_text, parse_profile  # noqa: E402
-from vetbot.storage.database import Database  # noqa: E402
+from vetbot.checks.engine import Engine
+from vetbot.checks.registry import Registry
+from vetbot.config import Config
+from vetbot.handlers.vetting import VettingService
+from vetbot.models.parsing import ParsedProfile, parse_json_text, parse_profile
+from vetbot.storage.database import Database
 
 
 def machine() -> str:

@@ -34,38 +34,47 @@ def account_key(secret: bytes, account_id: str) -> str:
     return keyed_hash(secret, _ACCOUNT_JUNK.sub("", fold(account_id)))
 
 
-def extract_identifiers(profile: Profile, secret: bytes) -> Iterator[tuple[str, str]]:
-    """Yield each ``(kind, value)`` once; formatting variants of one identifier fold together."""
-    seen: set[tuple[str, str]] = set()
-    region = to_alpha2(profile.location.country) if profile.location else None
-
-    def emit(kind: str, value: str | None) -> Iterator[tuple[str, str]]:
-        if value and (kind, value) not in seen and len(value) <= 400:
-            seen.add((kind, value))
-            yield kind, value
-
+def _contact_identifiers(
+    profile: Profile, secret: bytes, region: str | None
+) -> Iterator[tuple[str, str | None]]:
     if profile.email:
-        yield from emit("email", canonical_email(profile.email))
+        yield "email", canonical_email(profile.email)
     if profile.phone:
-        yield from emit("phone", to_e164(profile.phone, region))
+        yield "phone", to_e164(profile.phone, region)
     if profile.github:
-        yield from emit("github", fold(profile.github).lstrip("@").strip("/"))
+        yield "github", fold(profile.github).lstrip("@").strip("/")
     if profile.linkedin:
-        yield from emit("linkedin", linkedin_slug(profile.linkedin))
-    if profile.home_address:
-        yield from emit("address", normalize_address(profile.home_address).key)
-    if profile.shipping_address:
-        yield from emit("shipping", normalize_address(profile.shipping_address).key)
-    if profile.payment and profile.payment.account_id:
-        yield from emit("payment", account_key(secret, profile.payment.account_id))
-    for obs in profile.ip_addresses:
-        if obs.context in STRONG_IP_CONTEXTS:
-            yield from emit("ip", obs.ip)
+        yield "linkedin", linkedin_slug(profile.linkedin)
     for account in profile.online_accounts:
         if account.handle and account.site in {"github", "gitlab", "telegram", "stackoverflow"}:
-            yield from emit(account.site, fold(account.handle).lstrip("@"))
+            yield account.site, fold(account.handle).lstrip("@")
     for ref in profile.references:
         if ref.email:
-            yield from emit("reference_email", canonical_email(ref.email))
+            yield "reference_email", canonical_email(ref.email)
         if ref.phone:
-            yield from emit("reference_phone", to_e164(ref.phone, region))
+            yield "reference_phone", to_e164(ref.phone, region)
+
+
+def _logistics_identifiers(profile: Profile, secret: bytes) -> Iterator[tuple[str, str | None]]:
+    if profile.home_address:
+        yield "address", normalize_address(profile.home_address).key
+    if profile.shipping_address:
+        yield "shipping", normalize_address(profile.shipping_address).key
+    if profile.payment and profile.payment.account_id:
+        yield "payment", account_key(secret, profile.payment.account_id)
+    for obs in profile.ip_addresses:
+        if obs.context in STRONG_IP_CONTEXTS:
+            yield "ip", obs.ip
+
+
+def extract_identifiers(profile: Profile, secret: bytes) -> Iterator[tuple[str, str]]:
+    """Yield each ``(kind, value)`` once; formatting variants of one identifier fold together."""
+    region = to_alpha2(profile.location.country) if profile.location else None
+    seen: set[tuple[str, str]] = set()
+    for kind, value in (
+        *_contact_identifiers(profile, secret, region),
+        *_logistics_identifiers(profile, secret),
+    ):
+        if value and len(value) <= 400 and (kind, value) not in seen:
+            seen.add((kind, value))
+            yield kind, value
