@@ -57,12 +57,15 @@ def templates() -> list[tuple[str, dict[str, Any]]]:
 
 
 @pytest.mark.parametrize(("label", "template"), templates())
-async def test_scores_do_not_move_with_the_origin_or_script_of_a_name(label: str, template: dict[str, Any]) -> None:
+async def test_scores_do_not_move_with_the_origin_or_script_of_a_name(
+    label: str, template: dict[str, Any]
+) -> None:
     engine = Engine(Registry.default(plugins=False))
     scores = {}
     for display, given, family in NAMES:
-        result = await engine.vet(parse_profile(with_name(template, display, given, family)).profile,
-                                  context=CheckContext())
+        result = await engine.vet(
+            parse_profile(with_name(template, display, given, family)).profile, context=CheckContext()
+        )
         scores[display] = (result.score, sorted((f.check, f.points) for f in result.findings))
     assert len(set(map(str, scores.values()))) == 1, scores
 
@@ -76,5 +79,9 @@ def test_no_check_reads_nationality_or_script() -> None:
     for path in root.glob("*.py"):
         text = fold(path.read_text("utf-8"))
         for word in forbidden:
-            lines = [line for line in text.splitlines() if word in line and "never" not in line and "not" not in line]
+            lines = [
+                line
+                for line in text.splitlines()
+                if word in line and "never" not in line and "not" not in line
+            ]
             assert not lines, f"{path.name} mentions {word!r}: {lines[:2]}"
