@@ -7,6 +7,9 @@ Phases, each timed on the same N profiles in this run:
 Baseline, same run: the naive way to store, one transaction per profile
 (``VettingService.vet``) on a subset; reported as a speed ratio.
 
+CLI batch — ``vetbot batch`` on the same N profiles as JSONL with a malformed line every 50:
+every bad line must be reported with its number and the batch must finish.
+
 Usage: python benchmarks/bench_vet.py [--profiles 10000] [--baseline 1000]
 """
 
@@ -47,7 +50,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-async def run(n: int, baseline_n: int) -> dict[str, float | int | str]:
+async def run(n: int, baseline_n: int) -> dict[str, object]:
     lines = list(profiles(n))
     t0 = time.perf_counter()
     parsed: list[ParsedProfile] = [parse_profile(parse_json_text(line)) for line in lines]
@@ -101,6 +104,37 @@ async def run(n: int, baseline_n: int) -> dict[str, float | int | str]:
     }
 
 
+def cli_batch(n: int) -> dict[str, float | int]:
+    """Run the real CLI in-process on a file with bad lines mixed in."""
+    import contextlib
+    import io
+
+    from vetbot.bot.cli import main as cli_main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        src.write_text("\n".join(profiles(n, seed=11, bad_every=50)) + "\n", encoding="utf-8")
+        os.environ["VETBOT_SECRET_KEY"] = "bench"
+        err = io.StringIO()
+        t0 = time.perf_counter()
+        with contextlib.redirect_stderr(err):
+            code = cli_main(
+                ["batch", str(src), "--output", f"{tmp}/out.jsonl", "--database-url", f"sqlite:///{tmp}/b.db"]
+            )
+        seconds = time.perf_counter() - t0
+        results = len(Path(f"{tmp}/out.jsonl").read_text(encoding="utf-8").splitlines())
+    reported = sum(1 for line in err.getvalue().splitlines() if line.startswith("line "))
+    return {
+        "exit_code": code,
+        "lines": n,
+        "results": results,
+        "bad_lines_reported": reported,
+        "expected_bad_lines": n // 50,
+        "seconds": round(seconds, 2),
+        "lines_per_s": round(n / seconds),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -109,6 +143,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=1_000)
     args = parser.parse_args()
     result = asyncio.run(run(args.profiles, min(args.baseline, args.profiles)))
+    result["cli_batch_with_bad_lines"] = cli_batch(args.profiles)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "bench_vet.json").write_text(json.dumps(result, indent=2))
