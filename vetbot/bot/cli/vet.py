@@ -109,9 +109,15 @@ def batch(
 @app.command("checks")
 def list_checks(
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the docs/checks.md catalogue")] = False,
     database_url: DatabaseOpt = None,
 ) -> None:
     """List checks: id, title, weight in force, enabled, evidence strength and source."""
+    if markdown:
+        from vetbot.bot.render.markdown import checks_markdown
+
+        sys.stdout.write(checks_markdown(Registry.default(plugins=False)))
+        return
 
     async def settings() -> Any:
         async with open_service(database_url) as service:
