@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
 from vetbot.checks.registry import Registry
@@ -76,6 +78,19 @@ class VettingService:
                 await writer.flush()
             for item in done:
                 yield item
+
+    async def vet_in(
+        self, session: AsyncSession, parsed: ParsedProfile, *, requester: str | None = None
+    ) -> Vetted:
+        """Vet inside the caller's transaction, so the vetting commits with whatever the caller
+        records alongside it (a chat job's outcome): no orphan vetting survives a crash."""
+        settings = await repository.current_settings(session)
+        writer = BatchWriter(session)
+        if parsed.profile.id:
+            await writer.prefetch([parsed.profile.id])
+        vetted = await self._vet_in(writer, SqlStoreView(session, writer), parsed, settings, requester)
+        await writer.flush()
+        return vetted
 
     async def _vet_in(
         self,
