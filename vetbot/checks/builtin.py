@@ -8,7 +8,24 @@ from vetbot.checks.base import Check
 
 
 def builtin_checks() -> Iterator[Check]:
-    from vetbot.checks import contact, identity
+    from vetbot.checks import (
+        contact,
+        footprint,
+        history,
+        identity,
+        interview,
+        location,
+        network,
+        offer,
+        references,
+    )
 
     yield from identity.CHECKS
     yield from contact.CHECKS
+    yield from location.CHECKS
+    yield from network.CHECKS
+    yield from footprint.CHECKS
+    yield from history.CHECKS
+    yield from references.CHECKS
+    yield from interview.CHECKS
+    yield from offer.CHECKS
