@@ -125,10 +125,17 @@ async def test_married_name_in_other_names_matching_the_holder_is_compatible() -
     assert result.findings == []
 
 
-async def test_payment_to_a_third_party_is_strong() -> None:
+async def test_payment_to_a_third_party_is_scored_once_by_the_identity_check() -> None:
+    from vetbot.checks.identity import NameConsistency
+
     pay = {"method": "bank", "account_holder": "Michael Brennan", "bank_country": "PL"}
-    result = await vet(payment=pay)
-    assert rules(result) == {"holder_mismatch": 30}
+    assert rules(await vet(payment=pay)) == {}
+    both = Engine(Registry([Shipping(), Payment(), NameConsistency()]))
+    profile = parse_profile({"name": "Katarzyna Wiśniewska", "payment": pay}).profile
+    result = await both.vet(profile, context=CheckContext(now=NOW))
+    assert [(f.check, f.evidence["rule"], f.points) for f in result.findings] == [
+        ("identity.name_consistency", "account_holder", 40)
+    ]
     assert result.findings[0].source == "FBI PSA 2023-10-18"
 
 

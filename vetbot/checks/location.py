@@ -61,8 +61,7 @@ class TimezoneCheck(Check):
     - ``offset_mismatch`` 0.6–1.0: the dominant UTC offset of the timestamps, as the candidate
       produced them, is one the claimed place never uses at those instants (DST-aware).
       ``Z``/``+00:00`` stamps are skipped: mail and chat servers normalise to UTC.
-    - ``unusual_hours`` 0.25: the interviewer noted the candidate insisted on unusual hours;
-      corroboration only (clients abroad, caring duties).
+    The interviewer's ``insisted_unusual_hours`` is scored once, by ``interview.observations``.
     Benign look-alikes: relocation, travel, remote work for a client abroad, night owls.
     Sources: State/Treasury/FBI advisory 2022 [G1], SEAL Frameworks [C1].
     """
@@ -89,7 +88,6 @@ class TimezoneCheck(Check):
                 _zone_country(claimed_tz, country, year),
                 _night_share(profile.activity_times, zones),
                 _offset_mismatch(profile.activity_times, zones),
-                _unusual_hours(profile),
             )
             if s is not None
         ]
@@ -177,18 +175,6 @@ def _offset_mismatch(stamps: Sequence[datetime], zones: Sequence[str]) -> Signal
             "stamps_considered": len(informative),
             "place_offsets": [_fmt(o) for o in expected],
         },
-    )
-
-
-def _unusual_hours(profile: Profile) -> Signal | None:
-    if not (profile.interview and profile.interview.insisted_unusual_hours):
-        return None
-    return Signal(
-        rule="unusual_hours",
-        strength=0.25,
-        summary="Interviewer noted the candidate insisted on unusual hours",
-        evidence={"insisted_unusual_hours": True},
-        source=sources.C1,
     )
 
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rapidfuzz import fuzz
 
 from vetbot.checks import sources
 from vetbot.checks.base import Check, Evidence, Signal
 from vetbot.checks.context import CheckContext
-from vetbot.checks.names import names_compatible
 from vetbot.models.profile import Address, Profile
 from vetbot.normalize.address import address_tokens, normalize_address
 from vetbot.normalize.country import country_name, to_alpha2
@@ -157,10 +156,8 @@ class Payment(Check):
     """Weight 50, strong evidence [G2][G4][V2]. Strengths (points at the default weight):
 
     - ``asked_payment_change`` 0.8 (40) — the candidate asked to change the payout [G4];
-    - ``holder_mismatch`` 0.6 (30) — the account holder is not the candidate under any of
-      their names (order-, initial-, accent-insensitive; a shared name token — joint or
-      married-name account — is compatible). Kept at 0.6 because ``identity.name_consistency``
-      also reads ``payment.account_holder``: together they stay near 58, not above 60;
+    - an account holder who is not the candidate (pay to a third party) is scored once, by
+      ``identity.name_consistency`` (rule ``account_holder``, 40 points): one fact, one score;
     - ``crypto`` 0.6 (30) — salary to a crypto wallet;
     - ``bank_country`` — payout bank outside the claimed country: 0.4 (20) for a bank or
       other method, 0.15 (8) through a payment service (freelancers use Wise/Payoneer
@@ -185,17 +182,6 @@ class Payment(Check):
             return signals
         if pay.method == "crypto":
             signals.append(Signal("crypto", "Salary to be paid in crypto", 0.6, {"method": "crypto"}))
-        if pay.account_holder:
-            known = [profile.name, *profile.other_names]
-            verdicts = [names_compatible(n, pay.account_holder) for n in known]
-            if not any(ok for ok, _ in verdicts):
-                holder_evidence: dict[str, Any] = {
-                    "account_holder": pay.account_holder,
-                    "candidate_names": known,
-                    "similarity": round(max(s for _, s in verdicts)),
-                }
-                summary = "Payout account is held by someone other than the candidate"
-                signals.append(Signal("holder_mismatch", summary, 0.6, holder_evidence))
         bank = to_alpha2(pay.bank_country)
         home = to_alpha2(profile.location.country) if profile.location else None
         if bank and home and bank != home and pay.method != "crypto":
