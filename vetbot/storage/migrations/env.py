@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import vetbot.storage.admin_tables  # registers roles, audit log, erase requests (revision 0005)
 import vetbot.storage.chat_tables  # registers the chat workflow tables (revision 0002)
 import vetbot.storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 
