@@ -77,7 +77,11 @@ class RecordingOutbound:
 
 
 def make_core(db: Database, config: Config, outbound: RecordingOutbound | None = None) -> BotCore:
-    core = BotCore(VettingService(db, config, registry=Registry([FlagCheck()])), tuning=FAST)
+    core = BotCore(
+        VettingService(db, config, registry=Registry([FlagCheck()])),
+        tuning=FAST,
+        admins=frozenset({BOB.qualified}),
+    )
     core.register_outbound(Platform.SHELL, outbound or RecordingOutbound())
     return core
 

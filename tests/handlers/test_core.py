@@ -68,6 +68,9 @@ async def vetted(core: BotCore, text: str, key: str, outbound: RecordingOutbound
     return cards[0]
 
 
+ADMINS = frozenset({BOB.qualified})
+
+
 def act(action: ActionId, vetting_id: str, key: str, actor: Actor = BOB, reason: str | None = None) -> Action:
     return Action(
         actor=actor,
@@ -152,11 +155,16 @@ async def test_requester_cannot_decide_their_own_case(
     assert await count(db, DecisionRow) == 0
 
 
-def test_authorize_allows_all_but_self_decisions() -> None:
-    for action in ActionId:
-        assert authorize(BOB, action, requester="shell:alice") is None
-        own = authorize(ALICE, action, requester="shell:alice")
-        assert (own is not None) == (action in (ActionId.CLEAR, ActionId.CONFIRM_FAKE))
+async def test_authorize_four_eyes_and_roles(db: Database) -> None:
+    """Bob (security via VETBOT_ADMINS here) may do everything on Alice's case; Alice, the
+    requester, may escalate, view, ask for checks and mark the candidate informed on her own
+    case, but never decide it."""
+    own_allowed = {ActionId.ESCALATE, ActionId.DETAILS, ActionId.REQUEST_CHECKS, ActionId.CANDIDATE_INFORMED}
+    async with db.session() as session:
+        for action in ActionId:
+            assert await authorize(session, BOB, action, requester=ALICE.qualified, admins=ADMINS) is None
+            own = await authorize(session, ALICE, action, requester=ALICE.qualified, admins=ADMINS)
+            assert (own is None) == (action in own_allowed), action
 
 
 async def test_decision_updates_the_requesters_card(core: BotCore, outbound: RecordingOutbound) -> None:

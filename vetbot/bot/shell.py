@@ -41,7 +41,7 @@ from vetbot.handlers.vetting import VettingService
 
 _ACTIONS = {name: action for action, name in SHELL_ACTIONS.items()}
 SHELL_HELP = (
-    "/vet field=value …   /vet {json}   /vet (form)   /vet status ID   /vet help\n"
+    "/vet field=value …   /vet {json}   /vet (form)   /vet status ID   /vet help   /vet-admin help\n"
     + "  ".join(f"/{name} ID" + (" REASON" if name == "clear" else "") for name in _ACTIONS)
     + "\n/quit to leave (or end of input)"
 )
@@ -107,6 +107,8 @@ class Shell:
             return Reply(SHELL_HELP)
         if word == "vet":
             return await self.core.handle_command(self._command(rest.strip()))
+        if word == "vet-admin":
+            return await self.core.handle_command(self._command(rest.strip(), name="vet-admin"))
         if word in _ACTIONS:
             ref, _, reason = rest.strip().partition(" ")
             if not ref:
@@ -126,13 +128,15 @@ class Shell:
     async def send_form(self, values: dict[str, str]) -> Response:
         return await self.core.handle_command(self._command("", form=values))
 
-    def _command(self, text: str, form: dict[str, str] | None = None) -> Command:
+    def _command(self, text: str, form: dict[str, str] | None = None, name: str = "vet") -> Command:
         # content hash (issue 7): the same request typed twice is one job, not two vettings
-        digest = hashlib.sha256(repr((self.actor.qualified, text, sorted((form or {}).items()))).encode())
+        digest = hashlib.sha256(
+            repr((self.actor.qualified, name, text, sorted((form or {}).items()))).encode()
+        )
         return Command(
             actor=self.actor,
             conversation=self.conversation,
-            name="vet",
+            name=name,
             text=text,
             idempotency_key=f"shell:{digest.hexdigest()}",
             form=form,

@@ -72,6 +72,7 @@ HELP_TEXT = """\
 /vet {"name": "Jan Kowalski", …}   vet a pasted JSON profile
 /vet                               open a form
 /vet status ID                     the card and case status of a vetting (or a job id)
+/vet notice JOB                    confirm the candidate received the privacy notice (when required)
 /vet help                          this text
 The card follows in a moment. Decision support only: a person decides."""
 
@@ -87,6 +88,13 @@ class ShowHelp:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmNotice:
+    """The requester confirms the candidate received the privacy notice; a held job may run."""
+
+    job_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowStatus:
     ref: str
 
@@ -96,7 +104,7 @@ class OpenForm:
     pass
 
 
-Parsed = VetProfile | ShowHelp | ShowStatus | OpenForm | ErrorReply
+Parsed = VetProfile | ShowHelp | ShowStatus | ConfirmNotice | OpenForm | ErrorReply
 
 
 def parse_vet(command: Command) -> Parsed:
@@ -116,6 +124,11 @@ def parse_vet(command: Command) -> Parsed:
         if not _ID.match(ref):
             return ErrorReply("status: give the vetting id from the card, e.g. /vet status 3f2a…", field="id")
         return ShowStatus(ref)
+    if word.lower() == "notice":
+        ref = rest.strip()
+        if not _ID.match(ref):
+            return ErrorReply("notice: give the job id from the reply, e.g. /vet notice 3f2a…", field="id")
+        return ConfirmNotice(ref)
     fenced = _FENCE.match(text)
     if fenced:
         text = fenced.group(1)

@@ -15,7 +15,8 @@ import contextlib
 import logging
 import uuid
 
-from vetbot.handlers import decisions
+from vetbot.handlers import decisions, roles
+from vetbot.handlers.admin import AdminHandler
 from vetbot.handlers.api import (
     Accepted,
     Action,
@@ -29,15 +30,27 @@ from vetbot.handlers.api import (
     Response,
 )
 from vetbot.handlers.cards import load_card
-from vetbot.handlers.commands import HELP_TEXT, VET_FORM, OpenForm, ShowHelp, ShowStatus, parse_vet
+from vetbot.handlers.commands import (
+    HELP_TEXT,
+    VET_FORM,
+    ConfirmNotice,
+    OpenForm,
+    ShowHelp,
+    ShowStatus,
+    parse_vet,
+)
 from vetbot.handlers.vetting import VettingService
 from vetbot.handlers.worker import BAND_RANK, Tuning, conversation_to_json, deliver_one, run_one_job
-from vetbot.storage import chat_repository
+from vetbot.storage import admin_repository, chat_repository, repository
 from vetbot.storage.chat_tables import JobStatus
 
 log = logging.getLogger("vetbot.core")
 
 STORE_FAILED = "vetbot could not store the request right now; please try again in a minute."
+NOTICE_REQUIRED = (
+    "Before vetbot checks this candidate, confirm they received the privacy notice "
+    "(docs/privacy-notice-template.md): /vet notice {job}"
+)
 
 
 class BotCore:
@@ -48,6 +61,7 @@ class BotCore:
         escalate_band: str = "high",
         tuning: Tuning | None = None,
         workers: int = 1,
+        admins: frozenset[str] | None = None,
     ) -> None:
         if escalate_band not in BAND_RANK:
             raise ValueError(f"escalate_band: one of {', '.join(BAND_RANK)}")
@@ -56,6 +70,8 @@ class BotCore:
         self.escalate_band = escalate_band
         self.tuning = tuning or Tuning()
         self.workers = max(1, workers)
+        self.admins = roles.admins_from_env() if admins is None else admins
+        self.admin = AdminHandler(service, admins=self.admins)
         self._outbounds: dict[Platform, Outbound] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -72,7 +88,12 @@ class BotCore:
     # --- inbound ----------------------------------------------------------------------------
 
     async def handle_command(self, command: Command) -> Response:
-        """Answer help/status/form at once; store a vetting as a job and acknowledge it."""
+        """Answer help/status/form at once; store a vetting as a job and acknowledge it.
+
+        ``/vet-admin`` goes to the admin handler; every other command passes the role guard
+        first (a refusal is audited and answered, never silently dropped)."""
+        if command.name == "vet-admin":
+            return await self.admin.handle(command.actor.qualified, command.text)
         if command.name != "vet":
             return ErrorReply(f"unknown command /{command.name[:30]}; try /vet help")
         parsed = parse_vet(command)
@@ -80,13 +101,20 @@ class BotCore:
             return parsed
         if isinstance(parsed, ShowHelp):
             return Reply(HELP_TEXT)
-        if isinstance(parsed, OpenForm):
-            return VET_FORM
         try:
             if isinstance(parsed, ShowStatus):
                 return await self._status(command, parsed.ref)
+            denied = await roles.authorize_in(self.db, command.actor.qualified, "vet", admins=self.admins)
+            if denied:
+                return ErrorReply(denied.message)
+            if isinstance(parsed, OpenForm):
+                return VET_FORM
+            if isinstance(parsed, ConfirmNotice):
+                return await self._confirm_notice(command, parsed.job_id)
             actor = command.actor
             async with self.db.session() as session:
+                settings = await repository.current_settings(session)
+                held = roles.policy(settings, roles.Policy.NOTICE) == "required"
                 job_id, created = await chat_repository.enqueue_job(
                     session,
                     job_id=uuid.uuid4().hex,
@@ -99,6 +127,7 @@ class BotCore:
                         "display_name": actor.display_name,
                     },
                     conversation=conversation_to_json(command.conversation),
+                    held=held,
                 )
         except Exception as exc:  # noqa: BLE001 - the edge gets a clear answer, the log a type
             log.error("command not stored", extra={"error": type(exc).__name__})
@@ -108,13 +137,32 @@ class BotCore:
         if not created:
             return Accepted(job_id=job_id, text=f"Already received (job {job_id}); the risk card follows.")
         notes = "".join(f"\nNote: {w}." for w in parsed.parsed.warnings[:3])
+        if held:
+            return Reply(NOTICE_REQUIRED.format(job=job_id) + notes)
         return Accepted(job_id=job_id, text=Accepted(job_id).text + notes)
+
+    async def _confirm_notice(self, command: Command, job_id: str) -> Response:
+        """The requester confirms the privacy notice: recorded (who, when) and the job runs."""
+        async with self.db.session() as session:
+            released = await chat_repository.release_held_job(
+                session, job_id=job_id, actor=command.actor.qualified
+            )
+            if released:
+                await admin_repository.append_audit(
+                    session, actor=command.actor.qualified, action="candidate_informed", case_id=job_id
+                )
+        if not released:
+            return ErrorReply(f'no job "{job_id}" of yours is waiting for the privacy notice', field="id")
+        self._job_wake.set()
+        return Accepted(
+            job_id=job_id, text="Recorded that the candidate was informed. " + Accepted(job_id).text
+        )
 
     async def handle_action(self, action: Action) -> Response:
         """Escalate, Clear, Details, Claim, Confirm fake, Request more checks, Candidate informed."""
         try:
             async with self.db.session() as session:
-                response, outbox = await decisions.apply_action(session, action)
+                response, outbox = await decisions.apply_action(session, action, admins=self.admins)
         except Exception as exc:  # noqa: BLE001
             log.error("action failed", extra={"action": action.action.value, "error": type(exc).__name__})
             return ErrorReply("vetbot could not record that right now; please try again.")
@@ -131,9 +179,20 @@ class BotCore:
                 return Reply(f"Job {job.id} is {job.status}; the card follows when it is done.")
             vetting_id = job.vetting_id if job and job.vetting_id else ref
             card = await load_card(session, vetting_id=vetting_id)
-        if card is None:
-            return ErrorReply(f'no vetting or job with id "{ref}"', field="id")
-        refusal = decisions.authorize(command.actor, ActionId.DETAILS, requester=card.requester)
+            if card is None:
+                return ErrorReply(f'no vetting or job with id "{ref}"', field="id")
+            refusal = await decisions.authorize(
+                session,
+                command.actor,
+                ActionId.DETAILS,
+                requester=card.requester,
+                admins=self.admins,
+                case_id=card.vetting_id,
+            )
+            if refusal is None:
+                await admin_repository.append_audit(
+                    session, actor=command.actor.qualified, action="case.view", case_id=card.vetting_id
+                )
         return ErrorReply(refusal) if refusal else CardReply(card)
 
     # --- lifecycle ----------------------------------------------------------------------------

@@ -12,17 +12,17 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vetbot.handlers import roles
 from vetbot.handlers.api import Action, ActionId, Actor, CardReply, ErrorReply, Reply, Response
 from vetbot.handlers.cards import load_card
 from vetbot.handlers.worker import enqueue_escalation
-from vetbot.storage import case_repository, chat_repository, repository
+from vetbot.storage import admin_repository, case_repository, chat_repository, repository
 from vetbot.storage.chat_tables import CaseStatus, ChatJob, OutboxKind
 
 log = logging.getLogger("vetbot.decisions")
 
 MIN_REASON = 20
 MAX_REASON = 4000
-_SELF_FORBIDDEN = frozenset({ActionId.CLEAR, ActionId.CONFIRM_FAKE})
 _ALWAYS_ALLOWED = frozenset({ActionId.DETAILS, ActionId.CANDIDATE_INFORMED})  # also on closed cases
 _NEW_STATUS = {
     ActionId.CLAIM: CaseStatus.CLAIMED,
@@ -40,18 +40,36 @@ _DONE_TEXT = {
 }
 
 
-def authorize(actor: Actor, action: ActionId, *, requester: str | None) -> str | None:
+async def authorize(
+    session: AsyncSession,
+    actor: Actor,
+    action: ActionId,
+    *,
+    requester: str | None,
+    admins: frozenset[str],
+    case_id: str | None = None,
+) -> str | None:
     """The one guard every action passes: None to allow, else the refusal to show.
 
-    Roles arrive with the admin issue; until then everyone may act, except that whoever
-    requested a vetting may not decide their own case (four eyes on Clear and Confirm fake).
+    Delegates to ``roles.authorize`` (roles, policies, four eyes on one's own case), which
+    audits a refusal in this session — so the caller commits even when it refuses.
     """
-    if action in _SELF_FORBIDDEN and requester is not None and actor.qualified == requester:
-        return "You requested this vetting, so someone else must decide it (security or another reviewer)."
-    return None
+    settings = await repository.current_settings(session)
+    denied = await roles.authorize(
+        session,
+        actor.qualified,
+        roles.ACTION_PERMISSIONS[action],
+        settings=settings,
+        admins=admins,
+        case_requester=requester,
+        case_id=case_id,
+    )
+    return denied.message if denied else None
 
 
-async def apply_action(session: AsyncSession, action: Action) -> tuple[Response, bool]:
+async def apply_action(
+    session: AsyncSession, action: Action, *, admins: frozenset[str] = frozenset()
+) -> tuple[Response, bool]:
     """Apply one button press; returns the reply and whether the outbox got new work."""
     vetting_id = action.vetting_id
     case = await case_repository.get_case(session, vetting_id=vetting_id)
@@ -65,11 +83,16 @@ async def apply_action(session: AsyncSession, action: Action) -> tuple[Response,
         )
         case = await case_repository.get_case(session, vetting_id=vetting_id)
         assert case is not None
-    refusal = authorize(action.actor, action.action, requester=case.requester)
+    refusal = await authorize(
+        session, action.actor, action.action, requester=case.requester, admins=admins, case_id=vetting_id
+    )
     if refusal:
         log.info("action refused", extra={"vetting_id": vetting_id, "action": action.action.value})
         return ErrorReply(refusal), False
     if action.action is ActionId.DETAILS:
+        await admin_repository.append_audit(
+            session, actor=action.actor.qualified, action="case.view", case_id=vetting_id, detail={}
+        )
         card = await load_card(session, vetting_id=vetting_id)
         return (CardReply(card) if card else ErrorReply("vetting not found", field="vetting_id")), False
     problem = _check(action, CaseStatus(case.status))
@@ -94,6 +117,13 @@ async def apply_action(session: AsyncSession, action: Action) -> tuple[Response,
     )
     if decision_id is None:
         return Reply("Already recorded."), False
+    await admin_repository.append_audit(
+        session,
+        actor=action.actor.qualified,
+        action=f"decision.{action.action.value.removeprefix('vetbot.')}",
+        case_id=vetting_id,
+        detail={"decision_id": decision_id},
+    )
     new_status = _NEW_STATUS.get(action.action)
     if action.action is ActionId.ESCALATE and case.status == CaseStatus.OPEN:
         new_status = CaseStatus.ESCALATED

@@ -24,7 +24,7 @@ from vetbot.handlers.cards import load_card
 from vetbot.handlers.vetting import VettingService
 from vetbot.models.parsing import ParsedProfile, ProfileError, parse_profile
 from vetbot.models.result import VettingResult
-from vetbot.storage import case_repository, chat_repository
+from vetbot.storage import admin_repository, case_repository, chat_repository
 from vetbot.storage.chat_repository import ClaimedDelivery, ClaimedJob
 from vetbot.storage.chat_tables import CaseStatus, JobStatus, OutboxKind, OutboxStatus
 from vetbot.storage.database import Database
@@ -104,6 +104,13 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
                 kind=OutboxKind.CARD,
                 platform=job.platform,
                 payload={"vetting_id": result.vetting_id, "conversation": job.conversation},
+            )
+            await admin_repository.append_audit(
+                session,
+                actor=job.actor,
+                action="vetting",
+                case_id=result.vetting_id,
+                detail={"job_id": job.id, "band": result.band.value, "score": result.score},
             )
             if escalate and await case_repository.add_escalation(
                 session, vetting_id=result.vetting_id, platform=job.platform, actor="vetbot"

@@ -76,8 +76,11 @@ async def enqueue_job(
     actor: str,
     command: dict[str, Any],
     conversation: dict[str, Any],
+    held: bool = False,
 ) -> tuple[str, bool]:
-    """Store a job once per idempotency key; returns (the job id for that key, created now)."""
+    """Store a job once per idempotency key; returns (the job id for that key, created now).
+
+    A ``held`` job is not claimed until ``release_held_job`` (privacy-notice policy)."""
     now = utcnow()
     created = None is not await insert_ignore(
         session,
@@ -90,7 +93,7 @@ async def enqueue_job(
             "actor": actor,
             "command": command,
             "conversation": conversation,
-            "status": JobStatus.QUEUED.value,
+            "status": (JobStatus.HELD if held else JobStatus.QUEUED).value,
             "attempts": 0,
             "created_at": now,
             "updated_at": now,
@@ -100,6 +103,20 @@ async def enqueue_job(
         await session.execute(select(col(ChatJob.id)).where(col(ChatJob.idempotency_key) == idempotency_key))
     ).scalar_one()
     return existing, created
+
+
+async def release_held_job(session: AsyncSession, *, job_id: str, actor: str) -> bool:
+    """Queue a held job; only its requester may release it. False when nothing was held."""
+    result = await session.execute(
+        update(ChatJob)
+        .where(
+            col(ChatJob.id) == job_id,
+            col(ChatJob.status) == JobStatus.HELD.value,
+            col(ChatJob.actor) == actor,
+        )
+        .values(status=JobStatus.QUEUED.value, updated_at=utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def get_job(session: AsyncSession, *, job_id: str) -> ChatJob | None:

@@ -28,6 +28,7 @@ from vetbot.storage.tables import utcnow
 
 
 class JobStatus(StrEnum):
+    HELD = "held"  # waits for the requester to confirm the candidate's privacy notice
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
