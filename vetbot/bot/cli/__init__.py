@@ -24,7 +24,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from vetbot.bot.cli import admin, evaluate, intel, shell, vet  # noqa: F401 - modules register their commands
+    from vetbot.bot.cli import admin, evaluate, intel, serve, shell, teams_package, vet  # noqa: F401 - modules register their commands
 
 
 def main(argv: list[str] | None = None) -> int:
