@@ -39,6 +39,44 @@ class IntelEntry:
     imported_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class WatchlistInfo:
+    """An imported watchlist and its provenance (shown with every finding it produces)."""
+
+    name: str
+    format: str
+    source: str
+    imported_at: datetime | None
+    imported_by: str
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistHit:
+    """One watchlist entry (a name or identifier of a listed entity) with its list's provenance."""
+
+    kind: str
+    value: str
+    display: str
+    list_name: str
+    entity_id: str
+    programme: str | None
+    note: str | None
+    source: str
+    imported_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistNameHit:
+    """A listed name similar to one of the candidate's; ``entity`` holds the other entries of
+    the same listed entity (date of birth, contacts, addresses) for corroboration."""
+
+    query: str
+    score: float
+    entry: WatchlistHit
+    entity: tuple[WatchlistHit, ...] = ()
+
+
 class StoreView(Protocol):
     """Read-only queries checks may make. Implemented by storage; all lookups are indexed."""
 
@@ -50,6 +88,19 @@ class StoreView(Protocol):
 
     async def intel_entries(self) -> Sequence[IntelEntry]:
         """All admin-imported network indicators (small; cached by the implementation)."""
+        ...
+
+    async def watchlists(self) -> Sequence[WatchlistInfo]:
+        """Imported watchlists (empty when none: the watchlist checks then skip)."""
+        ...
+
+    async def watchlist_exact(self, keys: Sequence[tuple[str, str]]) -> list[WatchlistHit]:
+        """Watchlist entries equal to any ``(kind, value)`` key (values folded by
+        ``vetbot.watchlist_formats.values.to_value``)."""
+        ...
+
+    async def watchlist_names(self, names: Sequence[str]) -> list[WatchlistNameHit]:
+        """Listed names matching any of ``names`` (romanisation-aware), with their entity."""
         ...
 
 

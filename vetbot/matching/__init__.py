@@ -1,0 +1,1 @@
+"""Name matching for watchlist screening: romanisation-aware keys and a blocked in-memory index."""
