@@ -18,6 +18,8 @@ def builtin_checks() -> Iterator[Check]:
         network,
         offer,
         references,
+        reuse,
+        watchlist,
     )
 
     yield from identity.CHECKS
@@ -29,3 +31,5 @@ def builtin_checks() -> Iterator[Check]:
     yield from references.CHECKS
     yield from interview.CHECKS
     yield from offer.CHECKS
+    yield from reuse.CHECKS
+    yield from watchlist.CHECKS

@@ -73,5 +73,14 @@ def parse_phone(raw: str, default_region: str | None = None) -> PhoneInfo:
 
 
 def to_e164(raw: str, default_region: str | None = None) -> str | None:
-    """E.164 of a parseable number (valid or not: garbled numbers still link personas)."""
-    return parse_phone(raw, default_region).e164
+    """E.164 of a valid number; for an invalid one given in international form, ``+`` and its
+    digits as typed (garbled numbers still link personas, and this form is idempotent)."""
+    info = parse_phone(raw, default_region)
+    if info.valid:
+        return info.e164
+    value = clean(raw)
+    if value.startswith(("+", "00")):
+        digits = "".join(c for c in value if c.isdigit())
+        digits = digits[2:] if value.startswith("00") else digits
+        return "+" + digits if 6 <= len(digits) <= 15 else None
+    return None
