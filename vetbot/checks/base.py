@@ -70,6 +70,13 @@ class Check(ABC):
                 return None
         return "no " + " or ".join(self.inputs)
 
+    async def warm_up(self) -> None:
+        """Load data before the first vetting (servers call this at start); default: nothing.
+
+        A check with a slow first load (bundled IP data) overrides it, so the load is not
+        paid inside the first request — or, worse, while the event loop serves acks."""
+        return None
+
     @abstractmethod
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
         """Return signals (empty when consistent); raise ``SkipCheck`` when inputs are missing."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from vetbot.checks.base import Check, Signal, SkipCheck
 from vetbot.checks.context import CheckContext
+from vetbot.checks.observer import CheckObserver
 from vetbot.checks.registry import Registry
 from vetbot.checks.scoring import combine, finding_points
 from vetbot.checks.settings import ScoringSettings
@@ -42,9 +43,20 @@ class _Outcome:
 
 
 class Engine:
-    def __init__(self, registry: Registry, *, default_timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        default_timeout: float = DEFAULT_TIMEOUT,
+        observer: CheckObserver | None = None,
+    ) -> None:
         self.registry = registry
         self.default_timeout = default_timeout
+        self.observer = observer
+
+    async def warm_up(self) -> None:
+        """Let every check load what it needs before traffic arrives."""
+        await asyncio.gather(*(check.warm_up() for check in self.registry))
 
     def weight_of(self, check: Check, settings: ScoringSettings) -> int:
         return settings.weights.get(check.id, check.weight)
@@ -64,6 +76,8 @@ class Engine:
         outcomes = await asyncio.gather(
             *(self._run_one(c, profile, context, settings) for c in self.registry)
         )
+        if self.observer is not None:
+            self._observe(outcomes)
         findings = sorted(
             (f for o in outcomes for f in o.findings), key=lambda f: (-f.points, f.check, f.summary)
         )
@@ -112,6 +126,16 @@ class Engine:
         weight = self.weight_of(check, settings)
         findings = tuple(self._to_finding(check, s, weight) for s in signals)
         return _Outcome(CheckRun(id=check.id, status=CheckStatus.OK), findings, time.perf_counter() - started)
+
+    def _observe(self, outcomes: Sequence[_Outcome]) -> None:
+        assert self.observer is not None
+        for outcome in outcomes:
+            if outcome.run.status is CheckStatus.SKIPPED:
+                continue
+            try:
+                self.observer.on_check(outcome.run.id, outcome.run.status.value, outcome.seconds)
+            except Exception as exc:  # noqa: BLE001 - metrics must never fail a vetting
+                log.warning("check observer failed", extra={"error_type": type(exc).__name__})
 
     @staticmethod
     def _to_finding(check: Check, signal: Signal, weight: int) -> Finding:

@@ -97,6 +97,9 @@ class NetworkCheck(Check):
     rationale: ClassVar[str] = __doc__ or ""
     timeout: ClassVar[float | None] = 20.0  # first call per process loads ~3 s of data
 
+    async def warm_up(self) -> None:
+        await geo.ensure_loaded()
+
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
         observations = [o for o in profile.ip_addresses if geo.is_public(ipaddress.ip_address(o.ip))]
         if not observations:

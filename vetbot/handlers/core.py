@@ -39,6 +39,7 @@ from vetbot.handlers.commands import (
     ShowStatus,
     parse_vet,
 )
+from vetbot.handlers.intake import IntakeBatcher
 from vetbot.handlers.vetting import VettingService
 from vetbot.handlers.worker import BAND_RANK, Tuning, conversation_to_json, deliver_one, run_one_job
 from vetbot.storage import admin_repository, chat_repository, repository
@@ -72,6 +73,7 @@ class BotCore:
         self.workers = max(1, workers)
         self.admins = roles.admins_from_env() if admins is None else admins
         self.admin = AdminHandler(service, admins=self.admins)
+        self.intake = IntakeBatcher(self.db)
         self._outbounds: dict[Platform, Outbound] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -104,31 +106,36 @@ class BotCore:
         try:
             if isinstance(parsed, ShowStatus):
                 return await self._status(command, parsed.ref)
-            denied = await roles.authorize_in(self.db, command.actor.qualified, "vet", admins=self.admins)
-            if denied:
-                return ErrorReply(denied.message)
+            actor = command.actor
+            # the common case (allowed) reads only; a refusal is re-checked in a write
+            # transaction so that it is audited
+            async with self.db.read_session() as session:
+                settings = await repository.current_settings(session)
+                held_roles = await roles.effective_roles(
+                    session, actor.qualified, settings=settings, admins=self.admins
+                )
+            if not held_roles & roles.PERMISSIONS["vet"]:
+                denied = await roles.authorize_in(self.db, actor.qualified, "vet", admins=self.admins)
+                if denied:
+                    return ErrorReply(denied.message)
             if isinstance(parsed, OpenForm):
                 return VET_FORM
             if isinstance(parsed, ConfirmNotice):
                 return await self._confirm_notice(command, parsed.job_id)
-            actor = command.actor
-            async with self.db.session() as session:
-                settings = await repository.current_settings(session)
-                held = roles.policy(settings, roles.Policy.NOTICE) == "required"
-                job_id, created = await chat_repository.enqueue_job(
-                    session,
-                    job_id=uuid.uuid4().hex,
-                    idempotency_key=command.idempotency_key,
-                    platform=command.conversation.platform.value,
-                    actor=actor.qualified,
-                    command={
-                        "name": command.name,
-                        "profile": parsed.parsed.raw,
-                        "display_name": actor.display_name,
-                    },
-                    conversation=conversation_to_json(command.conversation),
-                    held=held,
-                )
+            held = roles.policy(settings, roles.Policy.NOTICE) == "required"
+            job_id, created = await self.intake.enqueue(
+                job_id=uuid.uuid4().hex,
+                idempotency_key=command.idempotency_key,
+                platform=command.conversation.platform.value,
+                actor=actor.qualified,
+                command={
+                    "name": command.name,
+                    "profile": parsed.parsed.raw,
+                    "display_name": actor.display_name,
+                },
+                conversation=conversation_to_json(command.conversation),
+                held=held,
+            )
         except Exception as exc:  # noqa: BLE001 - the edge gets a clear answer, the log a type
             log.error("command not stored", extra={"error": type(exc).__name__})
             return ErrorReply(STORE_FAILED)
@@ -202,6 +209,7 @@ class BotCore:
         if self._tasks:
             return
         self._stopping.clear()
+        await self.service.engine.warm_up()
         if self.db.is_sqlite:
             # SQLite is single-process: a job still "running" died with the last process.
             # (PostgreSQL replicas wait for the lease instead; fencing makes either safe.)

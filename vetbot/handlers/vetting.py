@@ -38,7 +38,7 @@ class VettingService:
     def __init__(self, db: Database, config: Config, registry: Registry | None = None) -> None:
         self.db = db
         self.config = config
-        self.registry = registry or Registry.default()
+        self.registry = Registry.default() if registry is None else registry
         self.engine = Engine(self.registry, default_timeout=config.check_timeout)
 
     async def settings(self) -> ScoringSettings:
@@ -84,13 +84,22 @@ class VettingService:
     ) -> Vetted:
         """Vet inside the caller's transaction, so the vetting commits with whatever the caller
         records alongside it (a chat job's outcome): no orphan vetting survives a crash."""
+        vetted, writer = await self.prepare(session, parsed, requester=requester)
+        await writer.flush()
+        return vetted
+
+    async def prepare(
+        self, session: AsyncSession, parsed: ParsedProfile, *, requester: str | None = None
+    ) -> tuple[Vetted, BatchWriter]:
+        """Run the checks reading through ``session`` (may be read-only) and return the result
+        with its rows still buffered: the caller flushes them with ``writer.flush(into=…)`` in
+        the write transaction that also records its own outcome."""
         settings = await repository.current_settings(session)
         writer = BatchWriter(session)
         if parsed.profile.id:
             await writer.prefetch([parsed.profile.id])
         vetted = await self._vet_in(writer, SqlStoreView(session, writer), parsed, settings, requester)
-        await writer.flush()
-        return vetted
+        return vetted, writer
 
     async def _vet_in(
         self,
@@ -104,7 +113,9 @@ class VettingService:
         existing = await writer.candidate_key(profile.id)
         # a new candidate gets its key now, so checks can exclude it from its own reuse lookups
         key = existing or new_key()
-        context = CheckContext(store=view, candidate_key=key)
+        # extracted once: reuse checks look up exactly what is indexed (incl. the keyed payout hash)
+        identifiers = list(extract_identifiers(profile, self.config.secret_bytes))
+        context = CheckContext(store=view, candidate_key=key, extras={"identifiers": identifiers})
         result = await self.engine.vet(profile, settings=settings, context=context, warnings=parsed.warnings)
         writer.add(
             candidate_key=key,
@@ -115,7 +126,7 @@ class VettingService:
             result=result,
             settings_version=settings.version,
             requester=requester,
-            identifiers=list(extract_identifiers(profile, self.config.secret_bytes)),
+            identifiers=identifiers,
         )
         return Vetted(result=result, candidate_key=key)
 

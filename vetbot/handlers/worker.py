@@ -22,8 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vetbot.handlers.api import Conversation, Outbound, Platform
 from vetbot.handlers.cards import load_card
 from vetbot.handlers.vetting import VettingService
-from vetbot.models.parsing import ParsedProfile, ProfileError, parse_profile
-from vetbot.models.result import VettingResult
+from vetbot.models.parsing import ProfileError, parse_profile
 from vetbot.storage import admin_repository, case_repository, chat_repository
 from vetbot.storage.chat_repository import ClaimedDelivery, ClaimedJob
 from vetbot.storage.chat_tables import CaseStatus, JobStatus, OutboxKind, OutboxStatus
@@ -86,8 +85,12 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
         await _fail(db, job, "stored profile invalid")
         return True
     try:
+        # checks read in a read-only transaction; only the short write phase takes the lock
+        async with db.read_session() as reading:
+            vetted, writer = await service.prepare(reading, parsed, requester=job.actor)
+        result = vetted.result
         async with db.session() as session:
-            result = await vet_in_session(service, session, parsed, requester=job.actor)
+            await writer.flush(into=session)
             done = await chat_repository.finish_job(
                 session, job_id=job.id, token=job.token, status=JobStatus.DONE, vetting_id=result.vetting_id
             )
@@ -124,14 +127,6 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
         return True
     log.info("job done", extra={"job_id": job.id, "vetting_id": result.vetting_id, "band": result.band.value})
     return True
-
-
-async def vet_in_session(
-    service: VettingService, session: AsyncSession, parsed: ParsedProfile, *, requester: str
-) -> VettingResult:
-    """Vet inside the job's transaction: a separate commit would leave, after a crash, an
-    orphan vetting whose identifiers make the retried one look like persona reuse."""
-    return (await service.vet_in(session, parsed, requester=requester)).result
 
 
 async def enqueue_escalation(session: AsyncSession, *, vetting_id: str, platform: str) -> None:

@@ -162,9 +162,11 @@ class BatchWriter:
     def size(self) -> int:
         return len(self._pending.vettings)
 
-    async def flush(self) -> None:
+    async def flush(self, into: AsyncSession | None = None) -> None:
+        """Write everything buffered, in ``into`` when given (a write transaction opened after
+        the checks ran in a read-only one), else in the session the writer read with."""
         pending, self._pending = self._pending, _Pending()
-        session = self.session
+        session = into or self.session
         if pending.candidates:
             await session.execute(insert(Candidate), list(pending.candidates.values()))
         if pending.updates:

@@ -105,6 +105,46 @@ async def enqueue_job(
     return existing, created
 
 
+async def enqueue_jobs(session: AsyncSession, jobs: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """``enqueue_job`` for many jobs in two statements (group commit of a burst of commands):
+    one multi-row INSERT … ON CONFLICT DO NOTHING, one indexed read of the ids per key."""
+    if not jobs:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "id": job["job_id"],
+            "idempotency_key": job["idempotency_key"],
+            "platform": job["platform"],
+            "actor": job["actor"],
+            "command": job["command"],
+            "conversation": job["conversation"],
+            "status": (JobStatus.HELD if job.get("held") else JobStatus.QUEUED).value,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for job in jobs
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ChatJob.__table__  # type: ignore[attr-defined]
+    await session.execute(insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+    keys = [row["idempotency_key"] for row in rows]
+    found = await session.execute(
+        select(col(ChatJob.idempotency_key), col(ChatJob.id)).where(col(ChatJob.idempotency_key).in_(keys))
+    )
+    stored = {key: job_id for key, job_id in found.tuples()}
+    out: list[tuple[str, bool]] = []
+    claimed: set[str] = set()
+    for row in rows:
+        job_id = stored[row["idempotency_key"]]
+        created = job_id == row["id"] and job_id not in claimed  # a key twice in one burst: first wins
+        claimed.add(job_id)
+        out.append((job_id, created))
+    return out
+
+
 async def release_held_job(session: AsyncSession, *, job_id: str, actor: str) -> bool:
     """Queue a held job; only its requester may release it. False when nothing was held."""
     result = await session.execute(

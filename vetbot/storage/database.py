@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 ENV_URL = "VETBOT_DATABASE_URL"
+READ_ONLY = "vetbot_read_only"
 
 
 class DatabaseURLError(ValueError):
@@ -57,7 +58,8 @@ def _sqlite_events(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # read-only sessions take no write lock (WAL readers never block the writer)
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -81,6 +83,17 @@ class Database:
         """A session in one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction: on SQLite a deferred ``BEGIN`` that never takes the write
+        lock, so long reads (a vetting's checks) do not hold up intake. Always rolled back."""
+        async with self.sessions() as session:
+            await session.connection(execution_options={READ_ONLY: True})
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (idempotent, safe on every start)."""

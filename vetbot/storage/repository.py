@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, desc, func, insert, select, tuple_, update
+from sqlalchemy import and_, delete, desc, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -180,7 +180,9 @@ async def prior_matches(
         .limit(1)
         .scalar_subquery()
     )
-    condition = tuple_(col(Identifier.kind), col(Identifier.value)).in_(list(keys))
+    # an OR of (kind = ? AND value = ?) pairs: SQLite plans it as MULTI-INDEX OR on
+    # ix_identifier_kind_value; a row-value IN (kind, value) list would scan the table
+    condition = or_(*(and_(col(Identifier.kind) == k, col(Identifier.value) == v) for k, v in keys))
     rows = await session.execute(
         select(
             col(Identifier.kind),

@@ -13,6 +13,7 @@ import sys
 import typer
 
 from vetbot.bot.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, err_console
+from vetbot.logs import configure_logging
 
 app = typer.Typer(
     name="vetbot",
@@ -24,11 +25,23 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from vetbot.bot.cli import admin, evaluate, intel, serve, shell, teams_package, vet  # noqa: F401 - modules register their commands
+    from vetbot.bot.cli import (  # noqa: F401 - modules register their commands
+        admin,
+        doctor,
+        evaluate,
+        graph,
+        intel,
+        serve,
+        shell,
+        teams_package,
+        vet,
+        watchlist,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of raising (tests call this in-process)."""
+    configure_logging()
     _register()
     try:
         app(args=argv, prog_name="vetbot")  # standalone: usage errors print and exit 2
