@@ -97,12 +97,14 @@ async def test_missing_inputs_skip_and_disabled_checks_are_listed() -> None:
 async def test_weights_and_thresholds_come_from_settings() -> None:
     engine = Engine(Registry([Fixed("a.one", weight=40), Fixed("b.one", weight=40)]))
     default = await engine.vet(PROFILE)
-    assert (default.score, default.band) == (64, "medium")
+    assert (default.score, default.band) == (64, "high")
+    assert default.thresholds == Thresholds()
     tuned = await engine.vet(
         PROFILE, settings=ScoringSettings(thresholds=Thresholds(medium=30, high=60), weights={"a.one": 80})
     )
     assert (tuned.score, tuned.band) == (88, "high")
     assert tuned.thresholds.high == 60
+    assert tuned.thresholds.medium == 30  # not the default 36: read from the settings
 
 
 def test_duplicate_ids_are_refused() -> None:

@@ -86,7 +86,7 @@ async def test_thresholds_are_read_from_the_database_at_each_vetting(
             change="lower",
         )
     second = await service.vet(parse_profile(PROFILE))
-    assert first.result.thresholds.high == 70
+    assert first.result.thresholds.high == 60
     assert second.result.thresholds.high == 10 and second.result.band == "high"
     async with db.session() as s:
         row = await repository.get_vetting(s, vetting_id=second.result.vetting_id)

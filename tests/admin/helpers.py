@@ -1,4 +1,4 @@
-"""Shared data and helpers of the admin tests: a medium-band candidate, a full-text scan."""
+"""Shared data and helpers of the admin tests: a candidate on the high band's edge, a full-text scan."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ ADMINS = frozenset({ADMIN, ADMIN2})
 NAME, EMAIL, PHONE = "Jan Kowalski", "jan.kowalski@example.com", "+48 601 234 567"
 PHONE_E164 = "+48601234567"
 
-# Scores 60 under the defaults (shipping abroad 50, bank abroad 20): medium at high=70,
-# high at high=55 — the threshold test moves exactly this candidate.
+# Scores 60 under the defaults (shipping abroad 50, bank abroad 20): high at the default
+# high=60, medium at high=65 — the threshold test moves exactly this candidate.
 PROFILE: dict[str, Any] = {
     "id": "ats-1",
     "name": NAME,

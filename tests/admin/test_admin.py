@@ -19,14 +19,14 @@ async def test_threshold_change_moves_the_next_vetting_and_is_audited(
 ) -> None:
     handler = admin_handler(service)
     before = await vet(service, PROFILE)
-    assert (before.result.score, before.result.band) == (60, "medium")
+    assert (before.result.score, before.result.band) == (60, "high")
 
-    text = await ok(handler, ADMIN, "threshold high 55")
-    assert "70 → 55" in text
+    text = await ok(handler, ADMIN, "threshold high 65")
+    assert "60 → 65" in text
 
     after = await vet(service, PROFILE)  # the same candidate re-vetted: no reuse finding
-    assert (after.result.score, after.result.band) == (60, "high")
-    assert after.result.thresholds.high == 55
+    assert (after.result.score, after.result.band) == (60, "medium")
+    assert after.result.thresholds.high == 65
     async with db.session() as session:
         old = await repository.get_vetting(session, vetting_id=before.result.vetting_id)
         new = await repository.get_vetting(session, vetting_id=after.result.vetting_id)
@@ -36,17 +36,17 @@ async def test_threshold_change_moves_the_next_vetting_and_is_audited(
     changes = [a for a in audit if a.action == "settings.change"]
     assert len(changes) == 1
     assert changes[0].actor == ADMIN
-    assert changes[0].detail == {"version": 1, "setting": "threshold high", "old": 70, "new": 55}
+    assert changes[0].detail == {"version": 1, "setting": "threshold high", "old": 60, "new": 65}
 
     history = await ok(handler, ADMIN, "history")
-    assert "v1" in history and ADMIN in history and "threshold high: 70 → 55" in history
-    assert "high 55" in await ok(handler, ADMIN, "show")
+    assert "v1" in history and ADMIN in history and "threshold high: 60 → 65" in history
+    assert "high 65" in await ok(handler, ADMIN, "show")
 
 
 async def test_every_kind_of_change_is_a_new_version(service: VettingService) -> None:
     handler = admin_handler(service)
     for text, expected in [
-        ("threshold medium 30", "threshold medium: 40 → 30"),
+        ("threshold medium 30", "threshold medium: 36 → 30"),
         ("weight contact.email 5", "weight contact.email: "),
         ("disable contact.email", "enabled → disabled"),
         ("enable contact.email", "disabled → enabled"),
@@ -67,8 +67,8 @@ async def test_every_kind_of_change_is_a_new_version(service: VettingService) ->
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("threshold medium 70", "medium (70) must be below high (70)"),
-        ("threshold high 40", "medium (40) must be below high (40)"),
+        ("threshold medium 60", "medium (60) must be below high (60)"),
+        ("threshold high 36", "medium (36) must be below high (36)"),
         ("threshold high 101", "between 1 and 100"),
         ("threshold low 10", "usage: threshold medium|high N"),
         ("threshold high many", "whole number"),
@@ -82,7 +82,7 @@ async def test_every_kind_of_change_is_a_new_version(service: VettingService) ->
         ("policy notice maybe", "must be reminder|required"),
         ("policy colour blue", "usage: policy"),
         ("role grant slack:U1 overlord", "unknown role"),
-        ("simulate threshold medium 90", "medium (90) must be below high (70)"),
+        ("simulate threshold medium 90", "medium (90) must be below high (60)"),
         ("frobnicate", "unknown /vet-admin command"),
         ('weight "contact.email 10', "unbalanced quotes"),
     ],
@@ -97,17 +97,18 @@ async def test_invalid_values_are_refused_with_the_reason(
 
 async def test_simulate_shows_moves_and_does_not_apply(service: VettingService) -> None:
     handler = admin_handler(service)
-    await vet(service, PROFILE)  # 60: medium now, high at 55
+    await vet(service, PROFILE)  # 60: high now, medium at 65
     await vet(service, OTHER)  # 0: low
     await ok(handler, ADMIN, f"role grant {SECURITY} security")
-    text = await ok(handler, SECURITY, "simulate threshold high 55")
-    assert "not applied" in text and "medium → high: 1" in text
-    assert "now:      low 1, medium 1, high 0" in text
-    assert "proposed: low 1, medium 0, high 1" in text
+    text = await ok(handler, SECURITY, "simulate threshold high 65")
+    assert "not applied" in text and "high → medium: 1" in text
+    assert "now:      low 1, medium 0, high 1" in text
+    assert "proposed: low 1, medium 1, high 0" in text
     # offer.shipping's points scale with its weight: at 0 only the bank's 20 points remain
-    assert "medium → low: 1" in await ok(handler, ADMIN, "simulate weight offer.shipping 0")
-    assert "no vetting changes band" in await ok(handler, ADMIN, "simulate weight offer.payment 30")
-    assert "medium → low: 1" in await ok(handler, ADMIN, "simulate disable offer.shipping")
+    assert "high → low: 1" in await ok(handler, ADMIN, "simulate weight offer.shipping 0")
+    # the bank's 20 points become 24: 62, still high
+    assert "no vetting changes band" in await ok(handler, ADMIN, "simulate weight offer.payment 60")
+    assert "high → low: 1" in await ok(handler, ADMIN, "simulate disable offer.shipping")
     assert (await service.settings()).version == 0
 
 

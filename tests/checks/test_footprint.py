@@ -9,8 +9,9 @@ from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
 from vetbot.checks.footprint import Accounts
 from vetbot.checks.registry import Registry
+from vetbot.checks.scoring import finding_points
 from vetbot.models.parsing import parse_profile
-from vetbot.models.result import CheckStatus, VettingResult
+from vetbot.models.result import CheckStatus, Thresholds, VettingResult
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 
@@ -30,17 +31,22 @@ async def test_months_old_accounts_against_ten_years_is_moderate() -> None:
         {"site": "linkedin", "handle": "tomas-garcia", "created": "2025-12-10"},
     ]
     result = await vet(online_accounts=accounts, claimed_years_experience=10)
-    assert points(result) == [35]
+    assert points(result) == [Accounts.weight]
     finding = result.findings[0]
     assert finding.evidence["oldest_account"] == {"site": "linkedin", "created": "2025-12-10"}
     assert finding.source == "FBI PSA 2023-10-18"
-    assert result.score < 40
+    # calibrated: full strength alone now reaches medium (for a person to look at), not high
+    assert Thresholds().medium <= result.score < Thresholds().high
 
 
 async def test_strength_follows_how_extreme() -> None:
     young = [{"site": "github", "created": "2024-12-01"}]  # 1.5 years
-    assert points(await vet(online_accounts=young, claimed_years_experience=6)) == [18]
-    assert points(await vet(online_accounts=young, claimed_years_experience=9)) == [25]
+    assert points(await vet(online_accounts=young, claimed_years_experience=6)) == [
+        finding_points(Accounts.weight, 0.5)
+    ]
+    assert points(await vet(online_accounts=young, claimed_years_experience=9)) == [
+        finding_points(Accounts.weight, 0.7)
+    ]
 
 
 async def test_new_github_next_to_an_old_linkedin_is_fine() -> None:

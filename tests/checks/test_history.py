@@ -9,6 +9,7 @@ from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
 from vetbot.checks.history import Timeline
 from vetbot.checks.registry import Registry
+from vetbot.checks.scoring import finding_points
 from vetbot.models.parsing import parse_profile
 from vetbot.models.result import CheckStatus, VettingResult
 
@@ -58,7 +59,7 @@ async def test_two_full_time_jobs_for_a_year_are_a_strong_overlap() -> None:
         *CAREER[1:],
     ]
     result = await vet(work_history=jobs)
-    assert rules(result) == {"overlap": 30}
+    assert rules(result) == {"overlap": Timeline.weight}
     finding = result.findings[0]
     assert finding.source == "DTEX 2024-10"
     assert finding.evidence["overlaps"][0]["months"] == 17
@@ -87,14 +88,14 @@ async def test_claimed_years_far_beyond_a_history_that_starts_junior() -> None:
         job("Comarch", "Junior Backend Engineer", "2022-06", "2024-05"),
     ]  # 4 years from the first, junior, job
     result = await vet(work_history=jobs, claimed_years_experience=12)
-    assert rules(result) == {"years_exceed_history": 30}
+    assert rules(result) == {"years_exceed_history": Timeline.weight}
     assert result.findings[0].evidence["history_span_years"] == 4.0
 
 
 async def test_a_resume_listing_only_recent_senior_jobs_weighs_half() -> None:
     jobs = [job("Allegro", "Senior Backend Engineer", "2022-06", None)]
     result = await vet(work_history=jobs, claimed_years_experience=12)
-    assert rules(result) == {"years_exceed_history": 15}
+    assert rules(result) == {"years_exceed_history": finding_points(Timeline.weight, 0.5)}
 
 
 async def test_rounding_and_internships_are_tolerated() -> None:
@@ -108,7 +109,7 @@ async def test_senior_role_years_before_a_first_degree_is_modest() -> None:
         work_history=jobs,
         education=[{"school": "AGH", "degree": "BSc Computer Science", "start": "2015", "end": "2018"}],
     )
-    assert rules(result) == {"senior_before_degree": 12}
+    assert rules(result) == {"senior_before_degree": finding_points(Timeline.weight, 0.4)}
 
 
 async def test_masters_after_a_senior_job_is_normal() -> None:

@@ -18,6 +18,7 @@ from vetbot.checks.context import CheckContext, IntelEntry, PriorMatch
 from vetbot.checks.engine import Engine
 from vetbot.checks.network import NetworkCheck
 from vetbot.checks.registry import Registry
+from vetbot.checks.scoring import finding_points
 from vetbot.models.profile import Profile
 from vetbot.models.result import CheckStatus, VettingResult
 
@@ -65,6 +66,11 @@ def rules(result: VettingResult) -> dict[str, int]:
     return {f.evidence["rule"]: f.points for f in result.findings}
 
 
+def pts(strength: float) -> int:
+    """Points of one ``network.ip`` finding of this strength (the engine's rounding)."""
+    return finding_points(NetworkCheck.weight, strength)
+
+
 def entry(kind: str, value: str) -> IntelEntry:
     return IntelEntry(kind=kind, value=value, list_name="ops-vpn", source="admin import", imported_at=None)
 
@@ -74,7 +80,7 @@ async def test_interview_and_id_check_abroad_is_strong() -> None:
         profile([ip(PL_HOME[0], "application"), ip(RU[0], "interview"), ip(RU[1], "id_check")])
     )
     (finding,) = result.findings
-    assert finding.evidence["rule"] == "ip_country" and finding.points == 50
+    assert finding.evidence["rule"] == "ip_country" and finding.points == NetworkCheck.weight
     assert finding.evidence["claimed_country"] == "PL"
     assert {a["country"] for a in finding.evidence["addresses"]} == {"RU"}
     assert "Russia" in finding.summary and "Poland" in finding.summary
@@ -82,17 +88,17 @@ async def test_interview_and_id_check_abroad_is_strong() -> None:
 
 
 async def test_only_address_abroad_at_application_is_moderate() -> None:
-    assert rules(await vet(profile([ip(RU[0], "application")]))) == {"ip_country": 20}
+    assert rules(await vet(profile([ip(RU[0], "application")]))) == {"ip_country": pts(0.4)}
 
 
 async def test_relocation_one_old_address_at_application_is_weak() -> None:
     ips = [ip(DE, "application"), ip(PL_HOME[0], "interview"), ip(PL_HOME[1], "id_check")]
-    assert rules(await vet(profile(ips))) == {"ip_country_once": 5}
+    assert rules(await vet(profile(ips))) == {"ip_country_once": pts(0.4 * 0.25)}
 
 
 async def test_hosting_at_interview_and_id_check_is_strong() -> None:
     result = await vet(profile([ip(M247, "interview"), ip(AWS, "id_check"), ip(PL_HOME[0], "application")]))
-    assert rules(result) == {"anonymiser": 50}
+    assert rules(result) == {"anonymiser": NetworkCheck.weight}
     (finding,) = result.findings
     whys = {a["why"] for a in finding.evidence["addresses"]}
     assert whys == {"hosting network M247 Europe SRL", "aws cloud range"}
@@ -105,19 +111,19 @@ async def test_vpn_exit_country_is_not_read_as_the_persons_location() -> None:
 
 
 async def test_hosting_only_at_application_is_weak() -> None:
-    assert rules(await vet(profile([ip(M247, "application")]))) == {"anonymiser": 15}
+    assert rules(await vet(profile([ip(M247, "application")]))) == {"anonymiser": pts(0.3)}
 
 
 async def test_one_legitimate_vpn_login_among_consistent_addresses_is_weak() -> None:
     ips = [ip(a, "interview") for a in PL_HOME] + [ip(M247, "first_login")]
     result = await vet(profile(ips))
-    assert rules(result) == {"anonymiser": 14}
+    assert rules(result) == {"anonymiser": pts(0.7 * 0.4)}
     assert result.findings[0].evidence["lone_among_consistent"] is True
     assert result.band == "low"
 
 
 async def test_consumer_privacy_vpn_weighs_less_than_hosting() -> None:
-    assert rules(await vet(profile([ip(MULLVAD, "interview")]))) == {"anonymiser": 27}
+    assert rules(await vet(profile([ip(MULLVAD, "interview")]))) == {"anonymiser": pts(0.9 * 0.6)}
 
 
 async def test_corporate_gateway_is_neither_anonymiser_nor_location() -> None:
@@ -129,14 +135,14 @@ async def test_imported_vpn_range_and_asn_match() -> None:
     intel = [entry("vpn-cidr", "212.77.98.0/24"), entry("asn", "AS40676"), entry("vpn-cidr", "not a cidr")]
     result = await vet(profile([ip(PL_HOME[0], "interview"), ip(AS40676, "application")]), intel)
     (finding,) = result.findings
-    assert finding.evidence["rule"] == "anonymiser" and finding.points == 45
+    assert finding.evidence["rule"] == "anonymiser" and finding.points == pts(0.9)
     assert finding.evidence["intel_source"] == "admin import"
     assert {a["why"] for a in finding.evidence["addresses"]} == {"on imported list ops-vpn"}
 
 
 async def test_asn_given_as_a_number_matches_too() -> None:
     result = await vet(profile([ip(AS40676, "id_check")], country="US"), [entry("asn", "40676")])
-    assert rules(result) == {"anonymiser": 50}
+    assert rules(result) == {"anonymiser": NetworkCheck.weight}
 
 
 async def test_no_store_means_no_intel() -> None:
@@ -155,7 +161,7 @@ async def test_east_asia_residents_on_local_networks_score_zero(home: list[str])
 async def test_many_countries_in_a_short_time() -> None:
     ips = [ip(PL_HOME[0], "application", 1), ip(DE, "interview", 5), ip(RU[0], "interview", 9)]
     found = rules(await vet(profile(ips)))
-    assert found["many_countries"] == 25 and "ip_country" in found
+    assert found["many_countries"] == pts(0.5) and "ip_country" in found
 
 
 async def test_same_countries_months_apart_or_untimed_are_not_many_countries() -> None:
@@ -167,7 +173,7 @@ async def test_same_countries_months_apart_or_untimed_are_not_many_countries() -
 
 async def test_without_claimed_country_only_anonymisers_count() -> None:
     assert rules(await vet(profile([ip(RU[0], "interview"), ip(AWS, "interview")], country=None))) == {
-        "anonymiser": 45
+        "anonymiser": pts(0.9)
     }
 
 

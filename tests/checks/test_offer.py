@@ -10,7 +10,7 @@ from vetbot.checks.engine import Engine
 from vetbot.checks.offer import Payment, Shipping
 from vetbot.checks.registry import Registry
 from vetbot.models.parsing import parse_profile
-from vetbot.models.result import CheckStatus, VettingResult
+from vetbot.models.result import CheckStatus, Thresholds, VettingResult
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 HOME = {"line1": "ul. Długa 12 m. 4", "city": "Gdańsk", "postcode": "80-827", "country": "PL"}
@@ -58,14 +58,14 @@ async def test_shipping_to_another_country_is_strong() -> None:
 async def test_shipping_to_another_city_is_strong_but_below_other_country() -> None:
     ship = {"line1": "ul. Piotrkowska 100", "city": "Łódź", "postcode": "90-001", "country": "PL"}
     result = await vet(home_address=HOME, shipping_address=ship)
-    assert rules(result) == {"other_city": 35}
+    assert rules(result) == {"other_city": round(Shipping.weight * 0.6)}
 
 
 async def test_coworking_office_in_the_same_city_is_not_a_finding_by_itself() -> None:
     ship = {"line1": "Regus, Grunwaldzka 472", "line2": "Floor 5", "city": "gdansk", "country": "PL"}
     result = await vet(home_address=HOME, shipping_address=ship)
     assert rules(result) == {"same_city_other_address": 5}
-    assert result.score < 40
+    assert result.score < Thresholds().medium
 
 
 async def test_free_text_addresses_compare_by_tokens_and_trailing_country() -> None:
@@ -134,7 +134,7 @@ async def test_payment_to_a_third_party_is_scored_once_by_the_identity_check() -
     profile = parse_profile({"name": "Katarzyna Wiśniewska", "payment": pay}).profile
     result = await both.vet(profile, context=CheckContext(now=NOW))
     assert [(f.check, f.evidence["rule"], f.points) for f in result.findings] == [
-        ("identity.name_consistency", "account_holder", 40)
+        ("identity.name_consistency", "account_holder", round(NameConsistency.weight * 0.8))
     ]
     assert result.findings[0].source == "FBI PSA 2023-10-18"
 
@@ -153,7 +153,7 @@ async def test_foreign_bank_is_moderate_but_a_payment_service_abroad_is_benign()
         payment={"method": "payment_service", "account_holder": "Katarzyna Wiśniewska", "bank_country": "BE"}
     )
     assert rules(wise) == {"bank_country": 8}
-    assert wise.score < 40
+    assert wise.score < Thresholds().medium
 
 
 async def test_request_to_change_the_payout_is_strong() -> None:

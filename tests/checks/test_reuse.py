@@ -21,7 +21,7 @@ from vetbot.checks.reuse import CHECKS
 from vetbot.config import Config
 from vetbot.handlers.vetting import Vetted, VettingService
 from vetbot.models.parsing import parse_profile
-from vetbot.models.result import Finding
+from vetbot.models.result import Finding, Thresholds
 from vetbot.storage.database import Database
 
 _counter = iter(range(1, 1_000_000))
@@ -246,7 +246,7 @@ async def test_laptop_farm_three_personas_one_drop(service: VettingService) -> N
     second = reuse(vetted[1], "reuse.shipping")
     third = reuse(vetted[2], "reuse.shipping")
     assert second and third
-    assert second[0].points < 70  # two people at one address: could be a co-working hub
+    assert second[0].points < Thresholds().high  # two people at one address: could be a co-working hub
     assert third[0].points >= 70 and third[0].evidence["other_count"] == 2
     assert set(other_ids(third[0])) == {vetted[0].result.candidate.id, vetted[1].result.candidate.id}
 
@@ -259,7 +259,7 @@ async def test_coworking_hub_for_two_people_is_not_high(reuse_only: VettingServi
         person("B Two", home_address="20 Pine St, Berkeley, CA 94704", shipping_address=hub),
     )
     [finding] = reuse(second, "reuse.shipping")
-    assert second.result.band.value != "high" and finding.points < 70
+    assert second.result.band.value != "high" and finding.points < Thresholds().high
 
 
 async def test_laptop_shipped_to_another_candidates_home(service: VettingService) -> None:

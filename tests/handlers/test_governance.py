@@ -40,14 +40,14 @@ async def audit_actions(db: Database) -> list[tuple[str, str]]:
 
 async def test_threshold_change_in_the_shell_changes_the_next_band(core: BotCore, db: Database) -> None:
     alice, bob = shell(core, "alice"), shell(core, "bob")
-    # FlagCheck gives 90 points to "Risky" names: high at the default 70
+    # FlagCheck gives 90 points to "Risky" names: high at the default 60
     refused = await alice.send("/vet-admin threshold high 95")
     assert isinstance(refused, ErrorReply) and "admin" in refused.message
     before = await alice.send('/vet name="Risky One"')
     assert isinstance(before, Accepted)
     await core.drain()
     changed = await bob.send("/vet-admin threshold high 95")
-    assert isinstance(changed, Reply) and "70" in changed.text and "95" in changed.text
+    assert isinstance(changed, Reply) and "60" in changed.text and "95" in changed.text
     after = await alice.send('/vet name="Risky Two"')
     assert isinstance(after, Accepted)
     await core.drain()

@@ -36,13 +36,14 @@ def claimed_country(profile: Profile) -> str | None:
 
 
 class PhoneCheck(Check):
-    """Weight 30, moderate evidence. Strengths: region ≠ claimed country 0.8; VoIP or
+    """Weight 36, moderate evidence. Strengths: region ≠ claimed country 0.8 (29 points: expats
+    keep home numbers, so alone it stays low); VoIP or
     personal line 0.6; toll-free/premium 0.5; not a valid number 0.6 (garbled contact data
     is itself evidence, never an input error)."""
 
     id: ClassVar[str] = "contact.phone"
     title: ClassVar[str] = "Phone number is valid, local to the claimed country, not VoIP"
-    weight: ClassVar[int] = 30
+    weight: ClassVar[int] = 36
     evidence: ClassVar[Evidence] = Evidence.MODERATE
     inputs: ClassVar[tuple[str, ...]] = ("phone",)
     source: ClassVar[str] = sources.G1

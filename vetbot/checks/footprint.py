@@ -46,16 +46,17 @@ def _claimed_years(profile: Profile, now: date) -> tuple[float | None, str]:
 
 
 class Accounts(Check):
-    """Weight 35, moderate evidence [G2][C1]. Fires when the oldest dated account is
+    """Weight 40, moderate evidence [G2][C1]. Fires when the oldest dated account is
     younger than two years while five or more years are claimed. Strength by how extreme:
-    < 1 year with ≥ 8 claimed 1.0 (35 points); < 1 year with ≥ 5 0.8 (28); < 2 years with
-    ≥ 8 0.7 (25); < 2 years with ≥ 5 0.5 (18). Dates in the future (clock skew, typos) are
-    read as age 0 only when within the next 31 days, else the account is ignored.
+    < 1 year with ≥ 8 claimed 1.0 (40 points: medium, for a person to look at); < 1 year
+    with ≥ 5 0.8 (32); < 2 years with ≥ 8 0.7 (28); < 2 years with ≥ 5 0.5 (20). Dates in
+    the future (clock skew, typos) are read as age 0 only when within the next 31 days, else
+    the account is ignored.
     """
 
     id: ClassVar[str] = "footprint.accounts"
     title: ClassVar[str] = "Online accounts are about as old as the claimed career"
-    weight: ClassVar[int] = 35
+    weight: ClassVar[int] = 40
     evidence: ClassVar[Evidence] = Evidence.MODERATE
     inputs: ClassVar[tuple[str, ...]] = ("online_accounts.created",)
     source: ClassVar[str] = sources.G2

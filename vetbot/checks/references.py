@@ -101,7 +101,9 @@ class References(Check):
     - ``lookalike_domain`` 0.3 (11) — referee e-mail at a near-miss of the employer's name
       (kept low: on the dev set truncated-but-real domains, ``taylorwilliams.io`` for
       Taylor-Williamson, were as common among genuine candidates as among fakes);
-    - ``webmail_for_company`` 0.25 (9) — referee at a named company writes from webmail;
+    - ``webmail_for_company`` 0.5 (18) — referee at a named company writes from webmail. On
+      the dev set this hit 31 % of fakes and 7 % of genuine candidates (likelihood ratio ≈ 4.5):
+      worth corroborating points, never a band on its own (small firms do use Gmail);
     - ``domain_unrelated`` 0.15 (5) — the domain shares nothing with the company's name.
     One signal per rule listing every referee it applies to: corroboration, not a pile-up.
     Self-employed/freelance "companies" are not expected to have a domain.
@@ -156,7 +158,7 @@ class References(Check):
 
 _DOMAIN_RULES = (
     ("lookalike", "lookalike_domain", 0.3, "{n} referee e-mail(s) at a near-miss of the employer's name"),
-    ("webmail", "webmail_for_company", 0.25, "{n} referee(s) at a named company write from free webmail"),
+    ("webmail", "webmail_for_company", 0.5, "{n} referee(s) at a named company write from free webmail"),
     ("unrelated", "domain_unrelated", 0.15, "{n} referee e-mail domain(s) unrelated to their company"),
 )
 

@@ -104,7 +104,8 @@ class NetworkReuse(ReuseCheck):
     Interview/ID-check/first-login IP shared with another's: 0.8 for one other, 0.9 for two
     or three; from four others on it looks like an office NAT or a VPN exit: 0.5. One side
     only at application: 0.5. Both only at application (VPN exits, public Wi-Fi): 0.3.
-    Halved when every other holder shares this candidate's home (one household, one router).
+    Quartered when every other holder shares this candidate's home (one household, one
+    router: the shared address is already scored once, by ``reuse.address``).
     """
 
     id: ClassVar[str] = "reuse.network"
@@ -137,7 +138,7 @@ class NetworkReuse(ReuseCheck):
                     strength = min(strength, 0.5 if both_present else 0.2)
                 household = housemates & {o.key for o in everyone}
                 if household and len(household) == len(everyone):
-                    strength *= 0.5  # people who share a home share its connection
+                    strength *= 0.25  # people who share a home share its connection
                 contexts = "interview or ID check" if both_present else "application"
                 signals.append(
                     reuse_signal(

@@ -41,7 +41,7 @@ _FILLER = frozenset(
     }
 )
 _SEP = re.compile(r"[._\-\s/]+")
-_LETTERS = re.compile(r"[a-z]+")
+_PADDED_WORD = re.compile(r"\d*([a-z]+)\d*")
 _HEXISH = re.compile(r"^(?=[a-z]*\d)[0-9a-f]{3,}$")
 
 
@@ -61,9 +61,11 @@ def handle_segments(handle: str) -> tuple[str, ...]:
     for part in _SEP.split(fold(handle)):
         if not part or _HEXISH.match(part):
             continue
-        for letters in _LETTERS.findall(part):
-            if letters not in _FILLER:
-                out.append(letters)
+        # digits may pad a name (jan.kowalski90) but a part with digits woven into its letters
+        # (xk7q2mzp) is machine-made, not a name
+        match = _PADDED_WORD.fullmatch(part)
+        if match and match.group(1) not in _FILLER:
+            out.append(match.group(1))
     return tuple(out)
 
 
