@@ -58,6 +58,7 @@ async def run(n: int, baseline_n: int) -> dict[str, object]:
 
     registry = Registry.default()
     engine = Engine(registry)
+    await engine.warm_up()  # as `vetbot serve` and `vetbot batch` do before the first profile
     t0 = time.perf_counter()
     for p in parsed:
         await engine.vet(p.profile)

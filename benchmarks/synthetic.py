@@ -1,8 +1,9 @@
 """Deterministic synthetic profiles for benchmarks: dev-set shapes with fresh identities.
 
 Each profile copies the structure of a dev-set record (so every check has realistic work)
-but gets its own id, name-derived e-mail and phone digits from a seeded RNG, so reuse
-lookups behave like real intake rather than one giant cluster.
+but gets its own identity from a seeded RNG — id, name, e-mail, phone digits, handles, house
+number, IP host parts, photo hash, payout account, referee contacts and résumé wording — so
+reuse lookups behave like real intake (few matches) rather than 300 templates repeated.
 """
 
 from __future__ import annotations
@@ -56,6 +57,38 @@ def templates() -> list[dict[str, Any]]:
     return rows
 
 
+WORDS = [
+    *("built", "shipped", "led", "designed", "migrated", "tuned", "owned", "mentored"),
+    *("platform", "service", "pipeline", "api", "backend", "frontend", "data", "cloud"),
+    *("kafka", "postgres", "react", "python", "go", "java", "rust", "kubernetes", "terraform"),
+    *("latency", "throughput", "billing", "search", "payments", "mobile", "analytics"),
+    *("streaming", "auth", "caching", "teams"),
+]
+
+
+def _fresh_identifiers(row: dict[str, Any], rng: random.Random, i: int) -> None:
+    """Give a cloned template its own identifiers, so only real coincidences link personas."""
+    for key in ("home_address", "shipping_address"):
+        if isinstance(row.get(key), dict):
+            row[key]["line1"] = f"{rng.randrange(1, 9999)} {row[key].get('line1', 'Main St')}"
+    row["ip_addresses"] = [
+        ".".join(map(str, (rng.choice([81, 83, 91, 95, 185, 212]), *rng.sample(range(1, 255), 3))))
+        for _ in range(rng.randrange(1, 4))
+    ]
+    if row.get("photo"):
+        row["photo"] = f"phash:{rng.getrandbits(64):016x}"
+    for key in ("github", "linkedin"):
+        if row.get(key):
+            row[key] = f"{row[key]}-{i}"
+    for account in row.get("online_accounts", []):
+        account["handle"] = f"{account.get('handle') or 'user'}-{i}"
+    for n, ref in enumerate(row.get("references", [])):
+        ref["email"] = f"ref{i}x{n}@example.com"
+        ref["phone"] = None
+    if row.get("resume_text"):
+        row["resume_text"] = " ".join(rng.choice(WORDS) for _ in range(160))
+
+
 def profiles(n: int, *, seed: int = 7, bad_every: int = 0) -> Iterator[str]:
     """``n`` JSONL lines; with ``bad_every`` > 0 every k-th line is malformed in a rotating way."""
     rng = random.Random(seed)
@@ -80,6 +113,7 @@ def profiles(n: int, *, seed: int = 7, bad_every: int = 0) -> Iterator[str]:
             digits = "".join(str(rng.randrange(10)) for _ in range(6))
             row["phone"] = row["phone"][: max(4, len(row["phone"]) - 6)] + digits
         row.pop("other_names", None)
+        _fresh_identifiers(row, rng, i)
         if isinstance(row.get("payment"), dict):
             row["payment"]["account_holder"] = row["name"]
             row["payment"]["account_id"] = f"ACC{seed}{i:08d}"

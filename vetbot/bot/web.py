@@ -24,6 +24,9 @@ from aiohttp import web
 from vetbot.bot.settings import BotSettings
 from vetbot.handlers.api import Outbound, Platform
 from vetbot.handlers.core import BotCore
+from vetbot.handlers.retention import RetentionScheduler
+from vetbot.logs import request_id_middleware
+from vetbot.metrics import VetbotMetrics, default_metrics, metrics_handler
 
 log = logging.getLogger("vetbot.web")
 
@@ -70,7 +73,9 @@ def create_app(
     migrate: bool = True,
 ) -> web.Application:
     """The web app. ``slack``/``teams`` replace the edges the settings would build (tests)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_errors, _body_limit])
+    app = web.Application(
+        client_max_size=MAX_BODY, middlewares=[request_id_middleware(), _errors, _body_limit]
+    )
     edges = build_edges(settings, core) if slack is None or teams is None else {}
     if slack is not None:
         edges[Platform.SLACK] = slack
@@ -82,6 +87,10 @@ def create_app(
     app.cleanup_ctx.append(_database(migrate))
     app.cleanup_ctx.append(_edges)
     app.cleanup_ctx.append(_core)
+    app.cleanup_ctx.append(_retention)
+    metrics = default_metrics()
+    core.service.engine.observer = metrics
+    app.router.add_get("/metrics", metrics_handler(metrics, _queue_refresh(core, metrics)))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for edge in edges.values():
@@ -117,6 +126,21 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     await core.start()
     yield
     await core.stop()
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """Purge candidate PII N days after a decision (admin-tunable), every few hours."""
+    scheduler = RetentionScheduler(app[CORE].db)
+    scheduler.start()
+    yield
+    await scheduler.stop()
+
+
+def _queue_refresh(core: BotCore, metrics: VetbotMetrics) -> Callable[[], Awaitable[None]]:
+    async def refresh() -> None:
+        metrics.set_queue(*await core.queue_stats())
+
+    return refresh
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -177,6 +177,11 @@ class BotCore:
             self._outbox_wake.set()
         return response
 
+    async def queue_stats(self) -> tuple[int, float]:
+        """(jobs waiting or running, age of the oldest in seconds), for /metrics."""
+        async with self.db.read_session() as session:
+            return await chat_repository.queue_stats(session)
+
     async def _status(self, command: Command, ref: str) -> Response:
         async with self.db.session() as session:
             job = await chat_repository.get_job(session, job_id=ref)

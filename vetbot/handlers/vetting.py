@@ -60,6 +60,7 @@ class VettingService:
 
         Results are yielded after their chunk commits: what the caller sees is stored.
         """
+        await self.engine.warm_up()  # load bundled data once, not inside the first profile's timeout
         iterator = iter(items)
         while batch := list(islice(iterator, chunk)):
             done: list[Vetted | Any] = []

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vetbot.handlers.api import Conversation, Outbound, Platform
 from vetbot.handlers.cards import load_card
 from vetbot.handlers.vetting import VettingService
+from vetbot.metrics import default_metrics
 from vetbot.models.parsing import ProfileError, parse_profile
 from vetbot.storage import admin_repository, case_repository, chat_repository
 from vetbot.storage.chat_repository import ClaimedDelivery, ClaimedJob
@@ -125,6 +126,10 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
     except Exception as exc:  # noqa: BLE001 - any failure is retried or recorded, never raised
         await _retry_or_fail(db, job, tuning, type(exc).__name__)
         return True
+    metrics = default_metrics()
+    metrics.record_result(result)
+    if escalate:
+        metrics.record_escalation()
     log.info("job done", extra={"job_id": job.id, "vetting_id": result.vetting_id, "band": result.band.value})
     return True
 

@@ -11,7 +11,7 @@ replicas skip each other's locked rows; on SQLite ``FOR UPDATE`` compiles away a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -246,6 +246,23 @@ async def requeue_running(session: AsyncSession) -> int:
         .returning(col(ChatJob.id))
     )
     return len(result.all())
+
+
+async def queue_stats(session: AsyncSession, *, now: datetime | None = None) -> tuple[int, float]:
+    """(jobs waiting or running, age in seconds of the oldest of them) for /metrics."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(col(ChatJob.created_at))).where(
+                col(ChatJob.status).in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])
+            )
+        )
+    ).one()
+    depth, oldest = int(row[0]), row[1]
+    if oldest is None:
+        return depth, 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return depth, ((now or utcnow()) - oldest).total_seconds()
 
 
 async def unfinished(session: AsyncSession, *, platforms: list[str]) -> int:
