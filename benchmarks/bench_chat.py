@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -35,7 +33,7 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import profiles  # noqa: E402
+from synthetic import machine, profiles  # noqa: E402
 
 from tests.bot.fakes import FakeSlack  # noqa: E402
 from vetbot.bot.settings import BotSettings, SlackSettings  # noqa: E402
@@ -63,18 +61,6 @@ class TimedSlack(FakeSlack):
                 str(data.get("channel")), time.time()
             )  # wall clock: compared across processes
         return super()._answer(method, data)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
 def pct(values: list[float], q: float) -> float:

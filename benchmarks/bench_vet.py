@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import profiles
+from synthetic import machine, profiles
 
 from vetbot.checks.engine import Engine
 from vetbot.checks.registry import Registry
@@ -36,18 +35,6 @@ from vetbot.config import Config
 from vetbot.handlers.vetting import VettingService
 from vetbot.models.parsing import ParsedProfile, parse_json_text, parse_profile
 from vetbot.storage.database import Database
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 async def run(n: int, baseline_n: int) -> dict[str, object]:

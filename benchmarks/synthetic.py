@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import platform
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,3 +120,15 @@ def profiles(n: int, *, seed: int = 7, bad_every: int = 0) -> Iterator[str]:
             row["payment"]["account_holder"] = row["name"]
             row["payment"]["account_id"] = f"ACC{seed}{i:08d}"
         yield json.dumps(row, ensure_ascii=False)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"

@@ -9,7 +9,7 @@ from vetbot.checks.settings import ScoringSettings
 from vetbot.handlers.vetting import VettingService
 from vetbot.models.parsing import parse_profile
 from vetbot.models.result import Thresholds
-from vetbot.storage import repository
+from vetbot.storage import repository, reuse_repository
 from vetbot.storage.database import Database, DatabaseURLError, resolve_url
 from vetbot.storage.tables import Candidate, FindingRow, Identifier, Vetting
 
@@ -100,7 +100,7 @@ async def test_batch_sees_its_own_earlier_lines(db: Database, service: VettingSe
     b = parse_profile({**PROFILE, "id": "b", "name": "Piotr Nowak"})
     keys = [v.candidate_key async for v in service.vet_many([a, b], chunk=10)]
     async with db.session() as s:
-        matches = await repository.prior_matches(
+        matches = await reuse_repository.prior_matches(
             s, keys=[("phone", "+16465550182")], exclude_candidate=keys[1]
         )
     assert [m.candidate_id for m in matches] == ["a"]

@@ -30,7 +30,7 @@ from tests.admin.helpers import (
 )
 from vetbot.handlers.retention import RetentionScheduler, run_retention
 from vetbot.handlers.vetting import VettingService
-from vetbot.storage import admin_repository, repository
+from vetbot.storage import admin_repository, repository, reuse_repository
 from vetbot.storage.chat_tables import CaseState, ChatJob, DecisionRow, OutboxRow
 from vetbot.storage.database import Database
 from vetbot.storage.tables import FindingRow, Vetting
@@ -119,7 +119,9 @@ async def test_erase_needs_a_second_admin_and_removes_pii_everywhere(
     async with db.session() as session:
         rows = await admin_repository.audit_since(session, since=datetime.now(UTC) - timedelta(hours=1))
         # the identifier index no longer finds Jan: a new persona with his e-mail matches nobody
-        matches = await repository.prior_matches(session, keys=[("email", EMAIL)], exclude_candidate="x")
+        matches = await reuse_repository.prior_matches(
+            session, keys=[("email", EMAIL)], exclude_candidate="x"
+        )
         vetting = await repository.get_vetting(session, vetting_id=jan.result.vetting_id)
         other = await repository.get_vetting(session, vetting_id=persona.result.vetting_id)
     assert matches == []
