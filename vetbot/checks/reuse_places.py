@@ -49,9 +49,11 @@ def at_address(lookup: ReuseLookup, own_kind: str, stored_kind: str) -> dict[str
 class AddressReuse(ReuseCheck):
     """Weight 60: another candidate's home is this candidate's home.
 
-    Strength 0.75 (45 points, medium) for one other person — family and flatmates share a
-    home, so this alone never reaches high; 0.85 for two, 1.0 for three or more (a house
-    full of applicants). "Same building, flat not given" earns 0.6 of that; two different
+    Strength 0.45 (27 points) for one other person: a household — family, flatmates, a
+    couple both applying — is the commonest benign look-alike, so one shared home is
+    corroboration, never a band on its own (on the dev set it hit one genuine household and
+    no operator). 0.85 for two others, 1.0 for three or more (a house full of applicants,
+    a mail drop). "Same building, flat not given" earns 0.6 of that; two different
     flats in one building are neighbours, not a finding.
     """
 
@@ -67,7 +69,7 @@ class AddressReuse(ReuseCheck):
             return []
         matches = [m for b in lookup.own.get("address", []) for m in lookup.holders("address", b)]
         others = [o for o in distinct_others(matches) if o.key in homes]
-        strength = {1: 0.75, 2: 0.85}.get(len(others), 1.0)
+        strength = {1: 0.45, 2: 0.85}.get(len(others), 1.0)
         if all(homes[o.key] == "same building, flat not given" for o in others):
             strength *= 0.6
         relations = {o.id or o.name: homes[o.key] for o in others}
