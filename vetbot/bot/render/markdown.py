@@ -31,9 +31,9 @@ development set (`shared/eval/dev.jsonl`, 110 fakes, 190 genuine) by looking at 
 fire on fakes and on genuine candidates, never at individual records: a rule's points grow
 with how much more often it fires on fakes (its likelihood ratio) and shrink with how many
 honest look-alikes it catches. The thresholds sit above every genuine single-signal score
-seen there (camera off, another city, a foreign phone: 25–33 points) and the high band above
-a household sharing one home and router (50). Figures from `vetbot eval` on that file:
-recall 0.827 at medium-or-high and 0.673 at high, false-positive rate 0.005 and 0.000,
+seen there (camera off, another city, a foreign phone: 25–33 points); one home shared by a
+household is corroboration only. Figures from `vetbot eval` on that file: recall 0.827 at
+medium-or-high and 0.673 at high, false-positive rate 0.000 at both,
 ROC AUC 0.948, 20 of 25 operator clusters linked by `reuse.*`. A held-out set made the same
 way judges generalisation.
 
