@@ -40,15 +40,20 @@ def _decode(raw: bytes, content_type: str) -> dict[str, Any]:
 
 @dataclass
 class FakeSlack:
-    """``POST /api/{method}`` (Web API) and ``POST /response/{id}`` (response_url)."""
+    """``POST /api/{method}`` (Web API) and ``POST /response/{id}`` (response_url).
+
+    Posted messages are kept per channel (with their ``metadata``) and served back, newest
+    first, by ``conversations.history`` (GET or POST), as Slack does."""
 
     calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted
     rate_limit_next: dict[str, int] = field(default_factory=dict)  # method -> Retry-After seconds, once
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         return app
 
@@ -61,7 +66,7 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        data = _decode(await request.read(), request.content_type)
+        data = _decode(await request.read(), request.content_type) or dict(request.query)
         if method in self.rate_limit_next:
             retry_after = self.rate_limit_next.pop(method)
             self.calls.append(Call(f"{method}:429", data))
@@ -84,7 +89,15 @@ class FakeSlack:
             return {"channel": {"id": f"D{data.get('users', 'X')}"}}
         if method in ("chat.postMessage", "chat.update"):
             ts = data.get("ts") or f"1700000000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                message = {"type": "message", "ts": ts, "text": data.get("text", "")}
+                if isinstance(data.get("metadata"), dict):
+                    message["metadata"] = data["metadata"]
+                self.messages.setdefault(str(data.get("channel")), []).append(message)
             return {"channel": data.get("channel"), "ts": ts}
+        if method == "conversations.history":
+            newest_first = list(reversed(self.messages.get(str(data.get("channel")), [])))
+            return {"messages": newest_first, "has_more": False, "response_metadata": {"next_cursor": ""}}
         if method == "chat.postEphemeral":
             return {"message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "views.open":

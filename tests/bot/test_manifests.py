@@ -31,7 +31,10 @@ def png_size(data: bytes) -> tuple[int, int, int]:
 
 def test_slack_manifest_parses_with_least_privilege() -> None:
     manifest = yaml.safe_load((ROOT / "slack.yaml").read_text())
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "im:write"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands", "chat:write", "im:write",
+        "im:history", "channels:history", "groups:history",  # delivery lookup after a crash
+    }  # fmt: skip
     assert "user" not in manifest["oauth_config"]["scopes"]
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     assert set(commands) == {"/vet", "/vet-admin"}

@@ -9,8 +9,9 @@ here is plain data, so the shell, Slack, Teams and tests all drive the same code
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Platform(StrEnum):
@@ -193,3 +194,20 @@ class Outbound(Protocol):
     async def post_escalation(self, card: RiskCard, *, key: str) -> str | None: ...
 
     async def post_text(self, conversation: Conversation, text: str, *, key: str) -> str | None: ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """An ``Outbound`` that can tell whether an earlier attempt of a post already landed.
+
+    The outbox marks a delivery sent only after the platform answered, so a process that
+    dies in between (or a reply lost on the network) leaves a row whose message may exist.
+    Before retrying such a row the worker asks ``find_posted``; a message id means "already
+    there, do not post again". ``since`` is when the outbox row was written (UTC), a lower
+    bound for the search. Platforms without a way to look (Teams, the shell) do not implement
+    this, and their retries stay at-least-once.
+    """
+
+    async def find_posted(
+        self, *, key: str, conversation: Conversation | None, card: RiskCard | None, since: datetime
+    ) -> str | None: ...

@@ -7,7 +7,9 @@ that commit leaves the job to be retaken; after it, nothing is lost and nothing 
 
 Deliveries run outside any transaction (no lock is held across a network call) and are
 marked sent only after the ``Outbound`` returns. A worker dying between the two re-delivers
-after the lease: the outbox key is passed along so the edge can make that idempotent.
+after the lease; before re-posting, a retried delivery asks an edge that can look
+(``Reconciling``: Slack tags each post with its outbox key) whether the earlier attempt
+landed, and if so records that message instead of posting a second one.
 Logs carry ids, kinds and statuses only — never candidate data or exception text.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vetbot.handlers.api import Conversation, Outbound, Platform
+from vetbot.handlers.api import Conversation, Outbound, Platform, Reconciling, RiskCard
 from vetbot.handlers.cards import load_card
 from vetbot.handlers.vetting import VettingService
 from vetbot.metrics import default_metrics
@@ -232,9 +234,10 @@ async def deliver_one(db: Database, outbounds: dict[Platform, Outbound], tuning:
 async def _perform(db: Database, outbound: Outbound, item: ClaimedDelivery) -> str | None:
     payload = item.payload
     if item.kind == OutboxKind.TEXT:
-        return await outbound.post_text(
-            conversation_from_json(payload["conversation"]), payload["text"], key=item.key
-        )
+        conversation = conversation_from_json(payload["conversation"])
+        if found := await _posted_before(outbound, item, conversation, None):
+            return found
+        return await outbound.post_text(conversation, payload["text"], key=item.key)
     escalation = item.kind == OutboxKind.ESCALATION
     async with db.session() as session:
         card = await load_card(session, vetting_id=payload["vetting_id"], escalation=escalation)
@@ -246,6 +249,8 @@ async def _perform(db: Database, outbound: Outbound, item: ClaimedDelivery) -> s
     if card is None:
         raise _Gone
     if escalation:
+        if found := await _posted_before(outbound, item, None, card):
+            return found
         return await outbound.post_escalation(card, key=item.key)
     conversation = conversation_from_json(payload["conversation"])
     if item.kind == OutboxKind.UPDATE:
@@ -255,4 +260,20 @@ async def _perform(db: Database, outbound: Outbound, item: ClaimedDelivery) -> s
             await outbound.update_card(conversation, target.message_id, card, key=item.key)
             return target.message_id
         # the original card never arrived (or cannot be edited): post the current one instead
+    if found := await _posted_before(outbound, item, conversation, card):
+        return found
     return await outbound.post_card(conversation, card, key=item.key)
+
+
+async def _posted_before(
+    outbound: Outbound, item: ClaimedDelivery, conversation: Conversation | None, card: RiskCard | None
+) -> str | None:
+    """On a retry, the message id of an earlier attempt that did reach the platform, if any."""
+    if item.attempts <= 1 or not isinstance(outbound, Reconciling):
+        return None
+    found = await outbound.find_posted(
+        key=item.key, conversation=conversation, card=card, since=item.created_at
+    )
+    if found is not None:
+        log.info("already delivered by an earlier attempt", extra={"key": item.key, "kind": item.kind})
+    return found

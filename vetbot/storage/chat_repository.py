@@ -47,7 +47,8 @@ class ClaimedDelivery:
     kind: str
     platform: str
     payload: dict[str, Any]
-    attempts: int
+    attempts: int  # this claim's number: > 1 means an earlier attempt may have reached the platform
+    created_at: datetime
 
 
 async def insert_ignore(
@@ -342,10 +343,16 @@ async def claim_delivery(
                 col(OutboxRow.platform),
                 col(OutboxRow.payload),
                 col(OutboxRow.attempts),
+                col(OutboxRow.created_at),
             )
         )
     ).first()
-    return ClaimedDelivery(*row) if row else None
+    if row is None:
+        return None
+    delivery_id, key, kind, platform, payload, attempts, created = row
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    return ClaimedDelivery(delivery_id, key, kind, platform, payload, attempts, created)
 
 
 async def mark_sent(session: AsyncSession, *, delivery_id: int, message_id: str | None) -> None:

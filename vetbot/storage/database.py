@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 ENV_URL = "VETBOT_DATABASE_URL"
 READ_ONLY = "vetbot_read_only"
+MIGRATION_LOCK = 0x7665_7462_6F74_0001  # pg_advisory_xact_lock key: one migrating replica at a time
 
 
 class DatabaseURLError(ValueError):
@@ -97,10 +98,16 @@ class Database:
                 await session.rollback()
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (idempotent, safe on every start)."""
+        """Bring the schema to the newest Alembic revision (idempotent, safe on every start).
+
+        On PostgreSQL, replicas starting together would race to create the same tables (one
+        wins, the others die on a duplicate ``pg_type`` key); a transaction-scoped advisory
+        lock makes them migrate one after the other, and the later ones find nothing to do."""
         from vetbot.storage.migrations.runner import upgrade
 
         async with self.engine.connect() as conn:
+            if not self.is_sqlite:  # SQLite: BEGIN IMMEDIATE already serialises writers
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(upgrade)
             await conn.commit()
 

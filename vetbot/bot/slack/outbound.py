@@ -10,9 +10,20 @@ not an ephemeral message:
   ephemeral messages), is lost when the client reloads, and fails in channels the bot has
   not joined — so decisions could never show on the card;
 * a DM is private, persistent, and updatable with ``chat.update`` when a case is claimed,
-  cleared or confirmed. It needs only ``im:write`` + ``chat:write``.
+  cleared or confirmed. It needs ``im:write`` + ``chat:write`` (and ``im:history``, below).
 
 Escalations go to ``VETBOT_SECURITY_CHANNEL`` with ``chat.postMessage`` (the minimal card).
+
+**Exactly once across crashes.** ``chat.postMessage`` has no idempotency key, and the outbox
+marks a delivery sent only after Slack answered: a process killed in between would post the
+card again on retry. So every post carries its outbox key as message metadata
+(``event_type`` ``vetbot_delivery``, invisible to users; ids only), and before a *retried*
+delivery the worker calls ``find_posted``, which reads the channel's history since the outbox
+row was written (``conversations.history`` with ``include_all_metadata``; ``im:history`` for
+the DM, ``channels:history``/``groups:history`` for the security channel). Without those
+scopes the lookup is skipped with a warning and the retry posts (at-least-once), because a
+lost card is worse than a duplicate.
+
 Nothing is sent with ``link_names`` or ``parse=full``; candidate strings are escaped by the
 renderer. 429s are retried by slack_sdk's ``AsyncRateLimitErrorRetryHandler`` honouring
 ``Retry-After``; when retries run out, ``SlackRateLimited.retry_after`` tells the outbox when
@@ -22,6 +33,7 @@ to try again. Logs carry the API method and error code only.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -35,6 +47,10 @@ from vetbot.bot.render.blockkit import to_blocks
 from vetbot.handlers.api import Conversation, RiskCard
 
 log = logging.getLogger("vetbot.slack")
+
+DELIVERY_EVENT = "vetbot_delivery"  # message metadata event_type carrying the outbox key
+CLOCK_SKEW = timedelta(minutes=5)  # our clock vs Slack's, for the history search window
+HISTORY_PAGES = 10  # at most 10 × 200 messages are read for one lookup
 
 
 class SlackDeliveryError(Exception):
@@ -81,9 +97,12 @@ class SlackOutbound:
         self.client = client
         self.security_channel = security_channel
 
-    async def _call(self, method: str, **params: Any) -> dict[str, Any]:
+    async def _call(self, method: str, *, read: bool = False, **params: Any) -> dict[str, Any]:
         try:
-            response = await self.client.api_call(method, json=params)
+            if read:  # read methods take form/query arguments, not JSON bodies
+                response = await self.client.api_call(method, http_verb="GET", params=params)
+            else:
+                response = await self.client.api_call(method, json=params)
         except SlackApiError as exc:
             code = str(exc.response.get("error") or exc.response.status_code)
             log.warning("slack call failed", extra={"method": method, "error": code})
@@ -101,8 +120,11 @@ class SlackOutbound:
             raise SlackDeliveryError("conversations.open: no channel id")
         return channel
 
-    async def _post(self, channel: str, payload: dict[str, Any]) -> str:
-        posted = await self._call("chat.postMessage", channel=channel, unfurl_links=False, **payload)
+    async def _post(self, channel: str, payload: dict[str, Any], *, key: str) -> str:
+        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
+        posted = await self._call(
+            "chat.postMessage", channel=channel, unfurl_links=False, metadata=metadata, **payload
+        )
         ts = posted.get("ts")
         if not isinstance(ts, str):
             raise SlackDeliveryError("chat.postMessage: no ts")
@@ -112,7 +134,7 @@ class SlackOutbound:
         user = requester_user_id(conversation, card)
         if user is None:
             raise SlackDeliveryError("no requester to deliver the card to")
-        return await self._post(await self._dm_channel(user), to_blocks(card))
+        return await self._post(await self._dm_channel(user), to_blocks(card), key=key)
 
     async def update_card(
         self, conversation: Conversation, message_id: str, card: RiskCard, *, key: str
@@ -125,11 +147,59 @@ class SlackOutbound:
     async def post_escalation(self, card: RiskCard, *, key: str) -> str | None:
         if not self.security_channel:
             raise EscalationNotConfigured("VETBOT_SECURITY_CHANNEL is not set")
-        return await self._post(self.security_channel, to_blocks(card))
+        return await self._post(self.security_channel, to_blocks(card), key=key)
 
     async def post_text(self, conversation: Conversation, text: str, *, key: str) -> str | None:
         """Plain text (job failures): ``mrkdwn: false`` so nothing in it is formatted."""
         user = requester_user_id(conversation)
         if user is None:
             raise SlackDeliveryError("no requester to deliver the text to")
-        return await self._post(await self._dm_channel(user), {"text": text, "mrkdwn": False})
+        return await self._post(await self._dm_channel(user), {"text": text, "mrkdwn": False}, key=key)
+
+    async def find_posted(
+        self, *, key: str, conversation: Conversation | None, card: RiskCard | None, since: datetime
+    ) -> str | None:
+        """The message an earlier attempt of delivery ``key`` posted, if Slack has it (``Reconciling``).
+
+        Escalations are looked for in the security channel, everything else in the requester's
+        DM. Rate limits propagate (the outbox retries later); any other failure — typically a
+        missing history scope — skips the lookup, so the retry posts rather than stalls."""
+        if conversation is None:
+            channel = self.security_channel
+        else:
+            user = requester_user_id(conversation, card)
+            channel = await self._dm_channel(user) if user else None
+        if not channel:
+            return None
+        oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        cursor: str | None = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                params: dict[str, Any] = {
+                    "channel": channel,
+                    "oldest": oldest,
+                    "limit": 200,
+                    "include_all_metadata": "true",
+                }
+                if cursor:
+                    params["cursor"] = cursor
+                page = await self._call("conversations.history", read=True, **params)
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") if isinstance(message, dict) else None
+                    if (
+                        isinstance(meta, dict)
+                        and meta.get("event_type") == DELIVERY_EVENT
+                        and (meta.get("event_payload") or {}).get("key") == key
+                        and isinstance(message.get("ts"), str)
+                    ):
+                        return message_id(channel, message["ts"])
+                cursor = ((page.get("response_metadata") or {}).get("next_cursor")) or None
+                if not cursor:
+                    return None
+        except SlackRateLimited:
+            raise
+        except SlackDeliveryError:
+            log.warning(
+                "delivery lookup unavailable; posting again", extra={"method": "conversations.history"}
+            )
+        return None
