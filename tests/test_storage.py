@@ -109,3 +109,22 @@ async def test_batch_sees_its_own_earlier_lines(db: Database, service: VettingSe
 async def test_migrations_are_idempotent(db: Database) -> None:
     await db.migrate()
     assert await db.ping()
+
+
+async def test_addresses_are_stored_only_as_keyed_hashes(db: Database, service: VettingService) -> None:
+    """Payout ids and postal addresses never reach the database in clear (issue: privacy)."""
+    from sqlalchemy import text
+
+    home = {"line1": "ul. Marszałkowska 10", "line2": "m. 4", "city": "Warszawa", "postcode": "00-590"}
+    await service.vet(
+        parse_profile({**PROFILE, "home_address": home, "shipping_address": "Oak Hollow Dr 4821"})
+    )
+    async with db.session() as s:
+        stored = (await s.execute(select(Candidate.profile))).scalar_one()
+        assert stored["home_address"].startswith("hmac:") and stored["shipping_address"].startswith("hmac:")
+        rows = []
+        for table in ("candidate", "vetting", "finding", "identifier"):
+            rows += [str(row) for row in (await s.execute(text(f"SELECT * FROM {table}"))).all()]
+        dumped = " ".join(rows).lower()
+    for fragment in ("marszałkowska", "marszalkowska", "oak hollow", "00590", "00-590", "1090 1014"):
+        assert fragment not in dumped

@@ -29,8 +29,9 @@ def mask(kind: str, value: str) -> str:
     if kind in ("payment",):
         return "keyed hash " + value[:8]
     if kind in ("address", "shipping", "address_unit", "shipping_unit"):
-        place = value.split("|", 1)[0]
-        return f"an address in {place or 'an unknown place'}"
+        # addresses are indexed only as keyed hashes: name the building's hash, never a street
+        building, _, unit = value.partition("#")
+        return f"the same {'flat' if unit and unit != '-' else 'building'} (key {building[:8]})"
     if kind.startswith("ip"):
         parts = value.split(".")
         return ".".join([*parts[:2], "*", "*"]) if len(parts) == 4 else value.split(":")[0] + ":…"

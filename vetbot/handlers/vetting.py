@@ -6,6 +6,7 @@ always stored with the settings version it used and its identifiers indexed for 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -20,7 +21,7 @@ from vetbot.checks.settings import ScoringSettings
 from vetbot.config import Config
 from vetbot.models.parsing import ParsedProfile
 from vetbot.models.result import VettingResult
-from vetbot.normalize.identifiers import account_key, extract_identifiers
+from vetbot.normalize.identifiers import account_key, extract_identifiers, keyed_hash
 from vetbot.storage import repository
 from vetbot.storage.batch_writer import BatchWriter
 from vetbot.storage.database import Database
@@ -133,9 +134,16 @@ class VettingService:
 
 
 def storable_profile(parsed: ParsedProfile, secret: bytes) -> dict[str, Any]:
-    """The profile as stored: payout account ids only as keyed hashes (spec: never in clear)."""
+    """The profile as stored: payout account ids and postal addresses only as keyed hashes.
+
+    The spec keeps account ids out of storage, and the admin issue addresses too: reuse
+    needs only equality (the identifier index holds keyed building/flat keys), and the
+    findings carry cities and countries, not streets. The ATS stays the system of record."""
     data = parsed.profile.model_dump(mode="json", exclude_none=True)
     payment = data.get("payment")
     if isinstance(payment, dict) and payment.get("account_id"):
         payment["account_id"] = "hmac:" + account_key(secret, str(payment["account_id"]))
+    for field in ("home_address", "shipping_address"):
+        if field in data:
+            data[field] = "hmac:" + keyed_hash(secret, json.dumps(data[field], sort_keys=True))
     return data

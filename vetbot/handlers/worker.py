@@ -94,8 +94,16 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
         result = vetted.result
         async with db.session() as session:
             await writer.flush(into=session)
+            # the raw request held the profile as typed (payout id, addresses in clear): once the
+            # vetting is stored, only its keyed/stored form remains
+            scrubbed = {k: v for k, v in job.command.items() if k != "profile"} | {"profile": None}
             done = await chat_repository.finish_job(
-                session, job_id=job.id, token=job.token, status=JobStatus.DONE, vetting_id=result.vetting_id
+                session,
+                job_id=job.id,
+                token=job.token,
+                status=JobStatus.DONE,
+                vetting_id=result.vetting_id,
+                command=scrubbed,
             )
             if not done:
                 raise LeaseLostError

@@ -124,18 +124,23 @@ def _contact_identifiers(profile: Profile, region: str | None) -> Iterator[tuple
             yield "reference_phone", phone_key(ref.phone, region)
 
 
-def _address_identifiers(kind: str, address: Address | str | None) -> Iterator[tuple[str, str | None]]:
+def _address_identifiers(
+    kind: str, address: Address | str | None, secret: bytes
+) -> Iterator[tuple[str, str | None]]:
+    """Building and flat keys as keyed hashes (addresses are never indexed in clear); the
+    ``building#unit`` shape survives, so "same building, flat not given" is still visible."""
     if address is None:
         return
     key = address_key(address)
     if key is not None:
-        yield kind, key.building
-        yield f"{kind}_unit", key.flat
+        building = keyed_hash(secret, key.building)
+        yield kind, building
+        yield f"{kind}_unit", f"{building}#{keyed_hash(secret, key.unit) if key.unit else '-'}"
 
 
 def _logistics_identifiers(profile: Profile, secret: bytes) -> Iterator[tuple[str, str | None]]:
-    yield from _address_identifiers("address", profile.home_address)
-    yield from _address_identifiers("shipping", profile.shipping_address)
+    yield from _address_identifiers("address", profile.home_address, secret)
+    yield from _address_identifiers("shipping", profile.shipping_address, secret)
     if profile.payment and profile.payment.account_id and secret:
         yield "payment", account_key(secret, profile.payment.account_id)
     for obs in profile.ip_addresses:

@@ -214,14 +214,18 @@ async def finish_job(
     vetting_id: str | None = None,
     error: str | None = None,
     retry_in: float | None = None,
+    command: dict[str, Any] | None = None,
 ) -> bool:
     """Record a job's outcome if this worker still holds it (fencing on ``attempts``).
 
     False means the lease was lost to another worker: the caller must roll back.
     ``retry_in`` puts a failed attempt back in the queue after that many seconds.
+    ``command`` replaces the stored request (the worker drops the raw profile once vetted).
     """
     now = utcnow()
     values: dict[str, Any] = {"status": status.value, "updated_at": now, "error": error}
+    if command is not None:
+        values["command"] = command
     if vetting_id is not None:
         values["vetting_id"] = vetting_id
     values["lease_until"] = now + timedelta(seconds=retry_in) if retry_in is not None else None
