@@ -43,6 +43,7 @@ from chat_harness import (
     command_texts,
     db_rows,
     load_average,
+    print_exactly_once,
     send_until_acked,
     serve_fake,
     server_env,
@@ -164,14 +165,7 @@ def main() -> None:
         f"{f['commands']} commands, {f['kills']} SIGKILLs (mean restart {f['restart_s_mean']} s), "
         f"{f['http_attempts']} HTTP attempts, {f['commands_resent']} commands re-sent, acks {f['acks']}"
     )
-    print(
-        f"jobs {f['jobs']} (per command {f['jobs_per_command']}), vettings per job {f['vettings_per_job']}, "
-        f"status {f['job_status']}"
-    )
-    print(
-        f"cards per command {f['cards_per_command']}: "
-        f"lost {len(f['lost'])}, duplicated {len(f['duplicated'])}"
-    )
+    print_exactly_once(f)
     print(
         f"high-band vettings {f['high_risk_vettings']} (flagged commands {f['flagged_high_risk_commands']}, "
         f"bands {f['flagged_bands']}); escalations per high vetting {f['escalations_per_high_vetting']}, "

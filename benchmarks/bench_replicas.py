@@ -37,6 +37,7 @@ from chat_harness import (
     command_texts,
     db_rows,
     load_average,
+    print_exactly_once,
     send_until_acked,
     serve_fake,
     server_env,
@@ -158,14 +159,7 @@ def main() -> None:
         f"{f['commands']} commands round-robin over {f['replicas']} replicas on one PostgreSQL database; "
         f"failed starts {f['failed_starts']}; acks {f['acks']}"
     )
-    print(
-        f"jobs {f['jobs']} (per command {f['jobs_per_command']}), vettings per job {f['vettings_per_job']}, "
-        f"status {f['job_status']}"
-    )
-    print(
-        f"cards per command {f['cards_per_command']}: "
-        f"lost {len(f['lost'])}, duplicated {len(f['duplicated'])}"
-    )
+    print_exactly_once(f)
     print(
         f"high-band vettings {f['high_risk_vettings']}; escalations per high vetting "
         f"{f['escalations_per_high_vetting']}, escalations not high {f['escalations_not_high']}"

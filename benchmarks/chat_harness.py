@@ -323,3 +323,15 @@ def load_average() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "n/a"
+
+
+def print_exactly_once(f: dict[str, Any]) -> None:
+    """The lines every exactly-once benchmark reports: jobs, vettings and cards per command."""
+    print(
+        f"jobs {f['jobs']} (per command {f['jobs_per_command']}), vettings per job {f['vettings_per_job']}, "
+        f"status {f['job_status']}"
+    )
+    print(
+        f"cards per command {f['cards_per_command']}: "
+        f"lost {len(f['lost'])}, duplicated {len(f['duplicated'])}"
+    )
