@@ -38,7 +38,7 @@ ALLOWED_FIELDS: frozenset[str] = frozenset(
         # what happened
         "check", "status", "duration_ms", "timeout_s", "platform", "method", "http_status",
         "error_type", "error", "reason", "band", "count", "kind", "action", "final",
-        "retry_after", "settings_version", "replica",
+        "retry_after", "settings_version", "replica", "provider",
     }
 )  # fmt: skip
 """Fields an ``extra=`` may set. Values must be ids, enums, counts or reason *codes*: a free-text

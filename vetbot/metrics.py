@@ -1,6 +1,6 @@
 """A dependency-free Prometheus registry (text format 0.0.4) and vetbot's own metrics.
 
-Why not ``prometheus_client``: vetbot needs seven metrics, one process-local registry and
+Why not ``prometheus_client``: vetbot needs a dozen metrics, one process-local registry and
 one endpoint; a hundred lines we can read beat a dependency with global state. Labels are
 ids, enums and check ids only — never candidate data — so cardinality stays bounded.
 
@@ -198,6 +198,29 @@ class VetbotMetrics:
         self.platform_errors = r.counter(
             "vetbot_platform_api_errors_total", "Failed Slack/Teams API calls.", ["platform", "method"]
         )
+        # network providers (GitHub…): what they cost, how they fail, whether their breaker is open
+        self.provider_requests = r.counter(
+            "vetbot_provider_requests_total",
+            "Requests to network providers by outcome (circuit_open and held were never sent).",
+            ["provider", "outcome"],
+        )
+        self.provider_duration = r.histogram(
+            "vetbot_provider_request_duration_seconds", "Time of each request to a provider.", ["provider"]
+        )
+        self.provider_breaker = r.gauge(
+            "vetbot_provider_breaker_state",
+            "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.",
+            ["provider"],
+        )
+        self.provider_breaker_changes = r.counter(
+            "vetbot_provider_breaker_transitions_total",
+            "Breaker state changes per provider.",
+            ["provider", "state"],
+        )
+        self.rechecks = r.counter(
+            "vetbot_rechecks_total", "Re-check rounds of unavailable checks, by outcome.", ["outcome"]
+        )
+        self._breakers: dict[str, Callable[[], int]] = {}
 
     def on_check(self, check_id: str, status: str, seconds: float) -> None:
         self.check_duration.observe(seconds, check=check_id)
@@ -213,11 +236,34 @@ class VetbotMetrics:
     def record_platform_error(self, platform: str, method: str) -> None:
         self.platform_errors.inc(platform=platform, method=method[:64])
 
+    def on_provider_request(self, provider: str, outcome: str, seconds: float) -> None:
+        """``ProviderObserver``: one attempt, or a call refused before sending."""
+        self.provider_requests.inc(provider=provider, outcome=outcome)
+        if outcome not in ("circuit_open", "held"):
+            self.provider_duration.observe(seconds, provider=provider)
+
+    def on_breaker_change(self, provider: str, state: str) -> None:
+        self.provider_breaker_changes.inc(provider=provider, state=state)
+
+    def watch_breaker(self, provider: str, gauge: Callable[[], int]) -> None:
+        """Read the breaker's state at every scrape: open turns half-open by the clock, with no
+        event to report it."""
+        self._breakers[provider] = gauge
+        self.provider_breaker.set(gauge(), provider=provider)
+
+    def record_recheck(self, outcome: str) -> None:
+        self.rechecks.inc(outcome=outcome)
+
     def set_queue(self, depth: int, oldest_age_seconds: float) -> None:
         self.queue_depth.set(depth)
         self.queue_oldest_age.set(max(0.0, oldest_age_seconds))
 
     def render(self) -> str:
+        for provider, gauge in list(self._breakers.items()):
+            try:
+                self.provider_breaker.set(gauge(), provider=provider)
+            except Exception as exc:  # noqa: BLE001 - a stale gauge beats a failed scrape
+                log.warning("breaker gauge failed", extra={"error_type": type(exc).__name__})
         return self.registry.render()
 
 
