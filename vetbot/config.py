@@ -14,6 +14,8 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from pydantic import SecretStr
 
+from vetbot.checks.providers.settings import ProviderSettings
+
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -45,6 +47,7 @@ class Config:
     database_url: str | None = None
     secret_key: SecretStr = field(default_factory=lambda: SecretStr("vetbot-test-key"))
     check_timeout: float = 5.0
+    providers: ProviderSettings = field(default_factory=ProviderSettings)  # network: off by default
 
     @property
     def secret_bytes(self) -> bytes:
@@ -53,8 +56,10 @@ class Config:
     @classmethod
     def from_env(cls, *, database_url: str | None = None) -> Config:
         key = os.environ.get("VETBOT_SECRET_KEY")
+        check_timeout = _float("VETBOT_CHECK_TIMEOUT", 5.0)
         return cls(
             database_url=database_url or os.environ.get("VETBOT_DATABASE_URL") or None,
             secret_key=SecretStr(key) if key else _local_secret(),
-            check_timeout=_float("VETBOT_CHECK_TIMEOUT", 5.0),
+            check_timeout=check_timeout,
+            providers=ProviderSettings.from_env(os.environ, check_timeout=check_timeout),
         )

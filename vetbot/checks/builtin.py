@@ -1,16 +1,26 @@
-"""The built-in checks, in the order cards list them. Each family lives in its own module."""
+"""The built-in checks, in the order cards list them. Each family lives in its own module.
+
+Network providers (``providers``) are built-in too but off unless configured: their checks
+are always listed (documented, tunable, reported ``skipped`` while off) and get a client only
+when ``ProviderSettings`` turns their provider on.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from vetbot.checks.base import Check
 
+if TYPE_CHECKING:
+    from vetbot.checks.providers.settings import ProviderSettings
 
-def builtin_checks() -> Iterator[Check]:
+
+def builtin_checks(providers: ProviderSettings | None = None) -> Iterator[Check]:
     from vetbot.checks import (
         contact,
         footprint,
+        github_api,
         history,
         identity,
         interview,
@@ -27,6 +37,7 @@ def builtin_checks() -> Iterator[Check]:
     yield from location.CHECKS
     yield from network.CHECKS
     yield from footprint.CHECKS
+    yield from github_api.checks(providers)
     yield from history.CHECKS
     yield from references.CHECKS
     yield from interview.CHECKS

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 from vetbot.checks.base import Check
+
+if TYPE_CHECKING:
+    from vetbot.checks.providers.settings import ProviderSettings
 
 ENTRY_POINT_GROUP = "vetbot.checks"
 
@@ -46,10 +50,11 @@ class Registry:
         return list(self._checks)
 
     @classmethod
-    def default(cls, *, plugins: bool = True) -> Registry:
+    def default(cls, *, plugins: bool = True, providers: ProviderSettings | None = None) -> Registry:
+        """Built-ins plus plug-ins; network providers stay off unless ``providers`` enables them."""
         from vetbot.checks.builtin import builtin_checks
 
-        checks = list(builtin_checks())
+        checks = list(builtin_checks(providers))
         if plugins:
             checks.extend(load_plugins())
         return cls(checks)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from vetbot.checks.registry import Registry
 from vetbot.config import Config
 from vetbot.handlers.vetting import VettingService
 from vetbot.models.parsing import ProfileError, Record, iter_records, parse_json_text
@@ -49,7 +50,8 @@ async def open_service(database_url: str | None) -> AsyncIterator[VettingService
         raise BadInput(str(exc)) from None
     try:
         await db.migrate()
-        yield VettingService(db, config)
+        # network providers only when the environment turns them on (offline by default)
+        yield VettingService(db, config, Registry.default(providers=config.providers))
     finally:
         await db.dispose()
 

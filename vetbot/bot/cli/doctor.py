@@ -12,9 +12,10 @@ import asyncio
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
@@ -214,6 +215,64 @@ def _teams() -> list[Finding]:
     return out
 
 
+async def _providers() -> list[Finding]:
+    """Network providers: off is fine (offline default); on, say how and probe once.
+
+    The probe goes through the same client as the checks (timeout, retries, breaker), so a
+    failure reads as the checks would see it. The live breaker state of a running server is
+    per process and shows on its /metrics (``vetbot_provider_breaker_state``)."""
+    from vetbot.checks.providers.errors import ProviderUnavailable
+    from vetbot.checks.providers.github import GitHubApi
+    from vetbot.checks.providers.settings import ProviderSettings
+
+    try:
+        timeout = float(_env("VETBOT_CHECK_TIMEOUT") or 5.0)
+        settings = ProviderSettings.from_env(os.environ, check_timeout=timeout)
+    except ValueError as exc:
+        return [Finding("network providers", FAIL, str(exc))]
+    github = settings.github
+    if github is None:
+        return [
+            Finding(
+                "network providers", OK, "off (offline); VETBOT_PROVIDERS=github enables the GitHub check"
+            )
+        ]
+    url = urlsplit(github.api_url)
+    where = f"{url.scheme}://{url.hostname or '?'}{f':{url.port}' if url.port else ''}"
+    local = url.hostname in ("127.0.0.1", "localhost", "::1")
+    out = []
+    if url.scheme != "https" and not local:
+        out.append(
+            Finding("GitHub provider", WARN, f"on, {where}: not https — the token would travel in clear")
+        )
+    else:
+        out.append(Finding("GitHub provider", OK, f"on, {where}"))
+    if github.token is None:
+        out.append(
+            Finding("VETBOT_GITHUB_TOKEN", WARN, "missing: GitHub allows 60 requests an hour without one")
+        )
+    else:
+        out.append(Finding("VETBOT_GITHUB_TOKEN", OK, "set"))
+    client = settings.client
+    api = GitHubApi.build(github, replace(client, retries=0))  # one probe, no waiting
+    breaker = f"breaker opens after {client.breaker_failures} failures for {client.breaker_cooldown:g} s"
+    try:
+        quota = await api.rate_limit()
+    except ProviderUnavailable as exc:
+        out.append(
+            Finding(
+                "GitHub reachable",
+                WARN,
+                f"no ({type(exc).__name__}: {exc.reason}): its check shows as unavailable and is "
+                f"re-checked later; {breaker}",
+            )
+        )
+        return out
+    left = f"{quota[0]}/{quota[1]} requests left this hour" if quota else "quota unknown"
+    out.append(Finding("GitHub reachable", OK, f"yes, {left}; {breaker}"))
+    return out
+
+
 def _insecure() -> list[Finding]:
     if _env("VETBOT_INSECURE_DEV") == "1":
         return [Finding("VETBOT_INSECURE_DEV", WARN, "=1: development only; unset it in production")]
@@ -223,7 +282,8 @@ def _insecure() -> list[Finding]:
 async def diagnose(database_url: str | None) -> list[Finding]:
     """Every finding, in display order. Pure apart from reading env and the database."""
     database = await _database(database_url or _env("VETBOT_DATABASE_URL") or None)
-    return [*database, _secret_key(), *_slack(), *_teams(), *_insecure()]
+    providers = await _providers()
+    return [*database, _secret_key(), *_slack(), *_teams(), *providers, *_insecure()]
 
 
 @app.command()
@@ -231,7 +291,7 @@ def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable findings")] = False,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Check configuration (database, secret key, Slack, Teams) and say what to fix."""
+    """Check configuration (database, secret key, Slack, Teams, providers) and say what to fix."""
     findings = asyncio.run(diagnose(database_url))
     failed = any(f.status == FAIL for f in findings)
     if as_json:

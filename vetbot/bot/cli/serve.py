@@ -29,6 +29,7 @@ def serve(
 
     from vetbot.bot.settings import BotSettings, SettingsError
     from vetbot.bot.web import create_app
+    from vetbot.checks.registry import Registry
     from vetbot.config import Config
     from vetbot.handlers.core import BotCore
     from vetbot.handlers.vetting import VettingService
@@ -42,5 +43,5 @@ def serve(
         raise BadInput(str(exc)) from None
     if settings.slack is None and settings.teams is None:
         typer.echo("warning: neither Slack nor Teams is configured; serving health probes only", err=True)
-    core = BotCore(VettingService(db, config))
+    core = BotCore(VettingService(db, config, Registry.default(providers=config.providers)))
     web.run_app(create_app(settings, core), host=host, port=port, print=None, access_log=None)
