@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import ClassVar
@@ -82,6 +83,52 @@ async def test_checks_run_concurrently() -> None:
     started = time.perf_counter()
     await engine.vet(PROFILE)
     assert time.perf_counter() - started < 1.0  # ten 0.2 s checks, not 2 s in sequence
+
+
+class InlineSlow(Fixed):
+    """A local check (runs in the vetting's task) that waits — e.g. on a locked database."""
+
+    inline: ClassVar[bool] = True
+    seen_tasks: ClassVar[list[object]] = []
+
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        InlineSlow.seen_tasks.append(asyncio.current_task())
+        return await super().run(profile, context)
+
+
+async def test_inline_checks_run_in_the_vetting_task_and_still_time_out() -> None:
+    InlineSlow.seen_tasks.clear()
+    engine = Engine(
+        Registry([InlineSlow("fast.one"), InlineSlow("slow.one", delay=10), Fixed("remote.one", delay=0.05)]),
+        default_timeout=0.2,
+    )
+
+    async def vet() -> tuple[object, object]:
+        return asyncio.current_task(), await engine.vet(PROFILE)
+
+    started = time.perf_counter()
+    task, result = await asyncio.create_task(vet())
+    assert time.perf_counter() - started < 2.0  # cut at 0.2 s, not 10 s
+    assert InlineSlow.seen_tasks == [task, task]  # no task of their own
+    status = {c.id: c.status for c in result.checks}
+    assert status == {
+        "fast.one": CheckStatus.OK,
+        "slow.one": CheckStatus.TIMEOUT,
+        "remote.one": CheckStatus.OK,
+    }
+    assert [c.id for c in result.checks] == ["fast.one", "slow.one", "remote.one"]  # registry order
+
+
+async def test_a_cancelled_vetting_leaves_no_check_running() -> None:
+    engine = Engine(Registry([Fixed("remote.one", delay=10), InlineSlow("local.one", delay=10)]))
+    vetting = asyncio.create_task(engine.vet(PROFILE))
+    await asyncio.sleep(0.05)
+    vetting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await vetting
+    await asyncio.sleep(0)
+    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert leftovers == []
 
 
 async def test_missing_inputs_skip_and_disabled_checks_are_listed() -> None:

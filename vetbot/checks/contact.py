@@ -42,6 +42,7 @@ class PhoneCheck(Check):
     is itself evidence, never an input error)."""
 
     id: ClassVar[str] = "contact.phone"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Phone number is valid, local to the claimed country, not VoIP"
     weight: ClassVar[int] = 36
     evidence: ClassVar[Evidence] = Evidence.MODERATE
@@ -110,6 +111,7 @@ class EmailCheck(Check):
     random-looking local part 0.3 (6 points: corroboration only)."""
 
     id: ClassVar[str] = "contact.email"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "E-mail address is valid, not disposable, not machine-made"
     weight: ClassVar[int] = 20
     evidence: ClassVar[Evidence] = Evidence.WEAK

@@ -55,6 +55,7 @@ class Accounts(Check):
     """
 
     id: ClassVar[str] = "footprint.accounts"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Online accounts are about as old as the claimed career"
     weight: ClassVar[int] = 40
     evidence: ClassVar[Evidence] = Evidence.MODERATE

@@ -89,6 +89,7 @@ class Timeline(Check):
     """
 
     id: ClassVar[str] = "history.timeline"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Work history, education and claimed experience fit together in time"
     weight: ClassVar[int] = 36
     evidence: ClassVar[Evidence] = Evidence.MODERATE

@@ -41,6 +41,7 @@ class NameConsistency(Check):
     """
 
     id: ClassVar[str] = "identity.name_consistency"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Names agree across documents, accounts and handles"
     weight: ClassVar[int] = 60
     evidence: ClassVar[Evidence] = Evidence.STRONG

@@ -72,6 +72,7 @@ class Observations(Check):
     """
 
     id: ClassVar[str] = "interview.observations"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "The interviewer's structured observations"
     weight: ClassVar[int] = 50
     evidence: ClassVar[Evidence] = Evidence.STRONG

@@ -67,6 +67,7 @@ class TimezoneCheck(Check):
     """
 
     id: ClassVar[str] = "location.timezone"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Claimed time zone and activity hours fit the claimed place"
     weight: ClassVar[int] = 25
     evidence: ClassVar[Evidence] = Evidence.WEAK

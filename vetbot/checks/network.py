@@ -89,6 +89,7 @@ class NetworkCheck(Check):
     """
 
     id: ClassVar[str] = "network.ip"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "IP addresses are residential and in the claimed country"
     weight: ClassVar[int] = 55
     evidence: ClassVar[Evidence] = Evidence.STRONG

@@ -95,6 +95,7 @@ class Shipping(Check):
     """
 
     id: ClassVar[str] = "offer.shipping"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "The laptop ships to where the candidate lives"
     weight: ClassVar[int] = 50
     evidence: ClassVar[Evidence] = Evidence.STRONG
@@ -166,6 +167,7 @@ class Payment(Check):
     """
 
     id: ClassVar[str] = "offer.payment"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Salary goes to the candidate, in the claimed country"
     weight: ClassVar[int] = 50
     evidence: ClassVar[Evidence] = Evidence.STRONG

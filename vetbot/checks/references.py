@@ -110,6 +110,7 @@ class References(Check):
     """
 
     id: ClassVar[str] = "history.references"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "Referees are reachable at their employer, not through the candidate"
     weight: ClassVar[int] = 35
     evidence: ClassVar[Evidence] = Evidence.MODERATE

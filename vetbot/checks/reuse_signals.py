@@ -92,6 +92,7 @@ class ReuseCheck(Check):
     """A ``reuse.*`` check: judges the vetting's one shared lookup, synchronously."""
 
     evidence: ClassVar[Evidence] = Evidence.STRONG
+    inline: ClassVar[bool] = True  # local: the lookup reads the embedded store (see Check.inline)
 
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
         lookup = await shared_lookup(profile, context)

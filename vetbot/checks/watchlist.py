@@ -76,6 +76,7 @@ class WatchlistIdentifierCheck(Check):
     Benign look-alikes: recycled numbers; unverified community rows (shown by provenance)."""
 
     id: ClassVar[str] = "watchlist.identifier"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "No identifier is on an imported watchlist"
     weight: ClassVar[int] = 85
     evidence: ClassVar[Evidence] = Evidence.STRONG
@@ -125,6 +126,7 @@ class WatchlistEmployerCheck(Check):
     Benign look-alikes: other firms with similar words, which this rule leaves alone."""
 
     id: ClassVar[str] = "watchlist.employer"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "No past employer is a designated front company"
     weight: ClassVar[int] = 75
     evidence: ClassVar[Evidence] = Evidence.STRONG
@@ -161,6 +163,7 @@ class WatchlistNameCheck(Check):
     Benign look-alikes: namesakes; romanisation collisions (Kim Jung Eun / Kim Jong Un)."""
 
     id: ClassVar[str] = "watchlist.name"
+    inline: ClassVar[bool] = True  # local: runs in the vetting task (see Check.inline)
     title: ClassVar[str] = "The name is not on an imported sanctions list"
     weight: ClassVar[int] = 60
     evidence: ClassVar[Evidence] = Evidence.WEAK
