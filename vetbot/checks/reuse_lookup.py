@@ -34,6 +34,7 @@ from vetbot.normalize.names import name_tokens
 # IDENTIFIERS_KEY, so checks see exactly what is indexed (the payout account's keyed hash
 # needs the deployment secret, which checks do not hold).
 IDENTIFIERS_KEY = "identifiers"
+LOOKUP_KEYS_KEY = "reuse.lookup_keys"  # optional: ``lookup_keys`` already computed by the caller
 _MEMO_KEY = "reuse.lookup"
 
 # Stored kinds each own kind is also looked up as.
@@ -155,20 +156,30 @@ def lookup_keys(own: dict[str, list[str]]) -> list[tuple[str, str]]:
     return list(keys)
 
 
-def _own_identifiers(profile: Profile, context: CheckContext) -> dict[str, list[str]]:
-    given = context.extras.get(IDENTIFIERS_KEY)
-    pairs: Iterable[tuple[str, str]] = (
-        given if given is not None else extract_identifiers(profile, b"")  # no secret: no payment key
-    )
+def grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     own: dict[str, list[str]] = defaultdict(list)
     for kind, value in pairs:
         own[kind].append(value)
     return dict(own)
 
 
+def lookup_keys_for(identifiers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``lookup_keys`` of extracted identifiers: what a caller preloading for a batch asks for."""
+    return lookup_keys(grouped(identifiers))
+
+
+def _own_identifiers(profile: Profile, context: CheckContext) -> dict[str, list[str]]:
+    given = context.extras.get(IDENTIFIERS_KEY)
+    pairs: Iterable[tuple[str, str]] = (
+        given if given is not None else extract_identifiers(profile, b"")  # no secret: no payment key
+    )
+    return grouped(pairs)
+
+
 async def _load(profile: Profile, context: CheckContext) -> ReuseLookup:
     own = _own_identifiers(profile, context)
-    keys = lookup_keys(own)
+    given = context.extras.get(LOOKUP_KEYS_KEY)
+    keys: list[tuple[str, str]] = given if given is not None else lookup_keys(own)
     store = context.store
     if store is None or not keys:
         return ReuseLookup(own, [])

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
 from vetbot.checks.registry import Registry
+from vetbot.checks.reuse_lookup import IDENTIFIERS_KEY, LOOKUP_KEYS_KEY, lookup_keys_for
 from vetbot.checks.settings import ScoringSettings
 from vetbot.config import Config
 from vetbot.models.parsing import ParsedProfile
@@ -27,6 +28,12 @@ from vetbot.storage.batch_writer import BatchWriter
 from vetbot.storage.database import Database
 from vetbot.storage.repository import new_key
 from vetbot.storage.store_view import SqlStoreView
+
+
+@dataclass(frozen=True, slots=True)
+class _Identified:
+    identifiers: list[tuple[str, str]]
+    lookup_keys: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +79,14 @@ class VettingService:
                     [p.profile.id for p in batch if isinstance(p, ParsedProfile) and p.profile.id]
                 )
                 view = SqlStoreView(session, writer)
-                for item in batch:
-                    if isinstance(item, ParsedProfile):
-                        done.append(await self._vet_in(writer, view, item, settings, requester))
+                prepared = [
+                    self._identify(item) if isinstance(item, ParsedProfile) else None for item in batch
+                ]
+                if len(batch) > 1:  # one round of lookups for the chunk, not one per profile
+                    await view.preload(key for p in prepared if p is not None for key in p.lookup_keys)
+                for item, ids in zip(batch, prepared, strict=True):
+                    if isinstance(item, ParsedProfile) and ids is not None:
+                        done.append(await self._vet_in(writer, view, item, settings, requester, ids))
                     else:
                         done.append(item)
                 await writer.flush()
@@ -100,8 +112,14 @@ class VettingService:
         writer = BatchWriter(session)
         if parsed.profile.id:
             await writer.prefetch([parsed.profile.id])
-        vetted = await self._vet_in(writer, SqlStoreView(session, writer), parsed, settings, requester)
+        view = SqlStoreView(session, writer)
+        vetted = await self._vet_in(writer, view, parsed, settings, requester, self._identify(parsed))
         return vetted, writer
+
+    def _identify(self, parsed: ParsedProfile) -> _Identified:
+        """Identifiers extracted once: indexed as they are, and looked up by the reuse checks."""
+        identifiers = list(extract_identifiers(parsed.profile, self.config.secret_bytes))
+        return _Identified(identifiers, lookup_keys_for(identifiers))
 
     async def _vet_in(
         self,
@@ -110,14 +128,18 @@ class VettingService:
         parsed: ParsedProfile,
         settings: ScoringSettings,
         requester: str | None,
+        ids: _Identified,
     ) -> Vetted:
         profile = parsed.profile
         existing = await writer.candidate_key(profile.id)
         # a new candidate gets its key now, so checks can exclude it from its own reuse lookups
         key = existing or new_key()
-        # extracted once: reuse checks look up exactly what is indexed (incl. the keyed payout hash)
-        identifiers = list(extract_identifiers(profile, self.config.secret_bytes))
-        context = CheckContext(store=view, candidate_key=key, extras={"identifiers": identifiers})
+        # reuse checks look up exactly what is indexed (incl. the keyed payout hash)
+        context = CheckContext(
+            store=view,
+            candidate_key=key,
+            extras={IDENTIFIERS_KEY: ids.identifiers, LOOKUP_KEYS_KEY: ids.lookup_keys},
+        )
         result = await self.engine.vet(profile, settings=settings, context=context, warnings=parsed.warnings)
         writer.add(
             candidate_key=key,
@@ -128,7 +150,7 @@ class VettingService:
             result=result,
             settings_version=settings.version,
             requester=requester,
-            identifiers=identifiers,
+            identifiers=ids.identifiers,
         )
         return Vetted(result=result, candidate_key=key)
 

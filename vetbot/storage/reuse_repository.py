@@ -103,7 +103,36 @@ async def prior_matches(
     if not wanted:
         return []
     slots = -(-len(wanted) // _PAD) * _PAD
-    wanted += [("", "")] * (slots - len(wanted))  # no identifier has an empty kind
+    return await _run_lookup(session, wanted, slots, exclude_candidate, limit)
+
+
+PRELOAD_SLOTS = 1024  # keys per preload statement: 2,048 parameters, far below either engine's cap
+
+
+async def holders_of(
+    session: AsyncSession, *, keys: Sequence[tuple[str, str]], cap: int
+) -> list[PriorMatch] | None:
+    """Every stored holder of any key (self included), in statements of ``PRELOAD_SLOTS``
+    keys; ``None`` when more than ``cap`` rows come back (a crowd: the caller falls back to
+    per-profile lookups, which keep their own limit)."""
+    wanted = list(dict.fromkeys(keys))
+    out: list[PriorMatch] = []
+    for start in range(0, len(wanted), PRELOAD_SLOTS):
+        part = wanted[start : start + PRELOAD_SLOTS]
+        out += await _run_lookup(session, part, PRELOAD_SLOTS, None, cap + 1)  # one statement shape
+        if len(out) > cap:
+            return None
+    return out
+
+
+async def _run_lookup(
+    session: AsyncSession,
+    wanted: list[tuple[str, str]],
+    slots: int,
+    exclude_candidate: str | None,
+    limit: int,
+) -> list[PriorMatch]:
+    wanted = wanted + [("", "")] * (slots - len(wanted))  # no identifier has an empty kind
     exclude = bool(exclude_candidate)
     if session.bind is not None and session.bind.dialect.name == "sqlite":
         # driver level: SQLAlchemy's per-parameter processing was half the lookup's cost
