@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -42,6 +44,7 @@ FORM_UNAVAILABLE = "The form could not be opened (the request expired); type /ve
 ACK_BUDGET = 2.0  # seconds; Slack shows "operation_timeout" without an answer in 3 s
 SLOW_ACK = "Received; vetbot is busy, so the answer follows in a moment."
 MENTION_NO_FORM = "Type /vet to open the form, or @vetbot vet name=… with the fields."
+NOT_ANSWERED = "vetbot could not handle that command right now; please try again in a minute."
 
 
 def to_message(response: Response) -> dict[str, Any]:
@@ -82,6 +85,7 @@ class Listeners:
     def __init__(self, core: BotCore) -> None:
         self.core = core
         self.pending: set[asyncio.Future[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # fast-path listeners: strong references
 
     def register(self, app: AsyncApp) -> None:
         app.use(self._ticket)
@@ -95,13 +99,48 @@ class Listeners:
         if self.pending:
             await asyncio.wait(list(self.pending), timeout=timeout)
 
-    async def _ticket(self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-        """Global middleware: runs for every verified request, before any listener is chosen."""
+    def _new_ticket(self) -> asyncio.Future[None]:
         ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.pending.add(ticket)
         ticket.add_done_callback(self.pending.discard)
-        context["vetbot_ticket"] = ticket
+        return ticket
+
+    async def _ticket(self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        """Global middleware: runs for every verified request, before any listener is chosen."""
+        context["vetbot_ticket"] = self._new_ticket()
         await next()
+
+    async def answer_command(self, form: dict[str, str], client: AsyncWebClient) -> BoltResponse:
+        """The slash-command fast path (``app.py`` says why): ``on_command`` without bolt's
+        dispatch. The listener runs as a tracked task, exactly as under bolt, and the HTTP
+        answer is whatever it passes to ``ack`` — built by bolt's own ``AsyncAck``, so both
+        paths answer byte for byte alike; work after the ack (the slow-intake ``respond``)
+        carries on in the task. Unlike bolt, this waits on the ack itself instead of polling
+        for it every 10 ms."""
+        loop = asyncio.get_running_loop()
+        acked: asyncio.Future[BoltResponse] = loop.create_future()
+        holder = AsyncAck()
+
+        async def ack(*args: Any, **kwargs: Any) -> BoltResponse:
+            response = await holder(*args, **kwargs)
+            if not acked.done():
+                acked.set_result(response)
+            return response
+
+        context = AsyncBoltContext(vetbot_ticket=self._new_ticket())
+        respond = AsyncRespond(response_url=form.get("response_url") or None)
+        listener = self._guard(self.on_command)
+        task = loop.create_task(
+            listener(ack=ack, body=form, client=client, respond=respond, context=context),
+            name="vetbot-slash",
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.wait((acked, task), return_when=asyncio.FIRST_COMPLETED)
+        if acked.done():
+            return acked.result()
+        # the listener failed before acknowledging (already logged by type): say so, not 5xx
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": escape(NOT_ANSWERED)})
 
     @staticmethod
     def dispatched(context: AsyncBoltContext, response: BoltResponse | None) -> None:
@@ -110,7 +149,7 @@ class Listeners:
         if isinstance(ticket, asyncio.Future) and (response is None or response.status != 200):
             _done(ticket)
 
-    def _guard(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    def _guard(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Coroutine[Any, Any, None]]:
         """Settle the request's ticket when done, and log failures by type only."""
 
         async def guarded(
