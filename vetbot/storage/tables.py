@@ -76,7 +76,8 @@ class Identifier(SQLModel, table=True):
         UniqueConstraint("candidate_key", "kind", "value", name="uq_identifier_candidate_kind_value"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    candidate_key: str = Field(foreign_key="candidate.key", index=True, max_length=32)
+    # no index of its own: the unique (candidate_key, kind, value) leads with it (0007)
+    candidate_key: str = Field(foreign_key="candidate.key", max_length=32)
     vetting_id: str = Field(max_length=32)
     kind: str = Field(max_length=30)
     value: str = Field(max_length=400)
