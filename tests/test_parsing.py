@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vetbot.models.parsing import MAX_DEPTH, ProfileError, parse_json_text, parse_profile
+from vetbot.models.parsing import MAX_DEPTH, ProfileError, depth, parse_json_text, parse_profile
 
 
 def problems(data: object) -> list[str]:
@@ -95,3 +97,23 @@ def test_ip_strings_and_objects_both_accepted() -> None:
     )
     assert [o.ip for o in parsed.profile.ip_addresses] == ["83.0.0.1", "2001:db8::1"]
     assert parsed.profile.ip_addresses[1].context == "interview"
+
+
+def _reference_depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_reference_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_reference_depth(v) for v in value), default=0)
+    return 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@given(_JSON)
+def test_depth_matches_the_plain_recursive_definition(value: object) -> None:
+    assert depth(value, limit=1_000) == _reference_depth(value)
