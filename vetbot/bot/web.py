@@ -74,7 +74,8 @@ def create_app(
 ) -> web.Application:
     """The web app. ``slack``/``teams`` replace the edges the settings would build (tests)."""
     app = web.Application(
-        client_max_size=MAX_BODY, middlewares=[request_id_middleware(), _errors, _body_limit]
+        client_max_size=MAX_BODY,
+        middlewares=[request_id_middleware(), _errors, _body_limit, _inbound(core)],
     )
     edges = build_edges(settings, core) if slack is None or teams is None else {}
     if slack is not None:
@@ -168,6 +169,22 @@ async def _body_limit(
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
     return await handler(request)
+
+
+def _inbound(core: BotCore) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Count the platform requests (POSTs) being answered, so that the core starts no vetting
+    while acks are waiting for the event loop (``handlers/intake.py``, ``Inbound``)."""
+
+    @web.middleware
+    async def inbound(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.method != "POST":
+            return await handler(request)
+        with core.intake.inbound.request():
+            return await handler(request)
+
+    return inbound
 
 
 @web.middleware

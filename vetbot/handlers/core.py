@@ -267,6 +267,7 @@ class BotCore:
     async def _job_loop(self) -> None:
         while not self._stopping.is_set():
             self._job_wake.clear()
+            await self.intake.inbound.quiet()  # acks first: intake.Inbound says why
             try:
                 worked = await run_one_job(self.db, self.service, self.tuning, self.escalate_band)
             except Exception as exc:  # noqa: BLE001 - e.g. database unreachable: wait, retry
