@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vetbot.handlers.api import ActionId, CardFinding, RiskCard
+from vetbot.handlers.api import ActionId, CardFinding, RiskCard, UnavailableCheck
 
 INJECTIONS = (
     "<!channel>",
@@ -34,7 +34,9 @@ def hostile_card(findings: int = 3, summary: str = HOSTILE, **changes: object) -
             )
             for i in range(findings)
         ),
-        unavailable_checks=("network.ip",),
+        unavailable_checks=(
+            UnavailableCheck("network.ip", "timeout", "no answer within 5 s", retrying=True),
+        ),
         status="escalated",
         status_detail=f"claimed by slack:U9: {HOSTILE}",
         requester="slack:U1",

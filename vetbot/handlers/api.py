@@ -100,6 +100,18 @@ class CardFinding:
 
 
 @dataclass(frozen=True, slots=True)
+class UnavailableCheck:
+    """A check that could not run (``timeout``/``error``): the card says so instead of
+    passing it silently, and says whether vetbot will try it again."""
+
+    check: str
+    status: str  # "timeout" | "error"
+    detail: str | None = None  # "no answer within 5 s", "check failed (CircuitOpen)"
+    retrying: bool = False  # a re-check round is scheduled or running
+    retried: int = 0  # re-check rounds that already ran this check
+
+
+@dataclass(frozen=True, slots=True)
 class RiskCard:
     """What every renderer draws: Block Kit, Adaptive Card 1.4 and terminal text alike.
 
@@ -114,7 +126,8 @@ class RiskCard:
     band: str
     thresholds: tuple[int, int]  # (medium, high)
     findings: tuple[CardFinding, ...]
-    unavailable_checks: tuple[str, ...] = ()
+    unavailable_checks: tuple[UnavailableCheck, ...] = ()
+    recheck_note: str | None = None  # "Updated by re-check 1 at …": the result was amended
     status: str = "open"  # case status: open, escalated, claimed, cleared, confirmed_fake, …
     status_detail: str | None = None  # who/when/why of the last decision
     requester: str | None = None

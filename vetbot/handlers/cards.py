@@ -5,15 +5,22 @@ then, so a late or retried delivery always shows the current status and the outb
 holds a second copy of the candidate's data. The escalation variant is minimal on purpose
 (name, score, band, top three findings, requester, case id): the security channel must not
 become a second copy of the candidate's file.
+
+A vetting whose unavailable checks were re-checked later (``recheck.py``) is shown as its
+newest amended result, with a note saying so; checks still unavailable say whether another
+round will try them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vetbot.handlers.api import ActionId, CardFinding, RiskCard
+from vetbot.handlers.api import ActionId, CardFinding, RiskCard, UnavailableCheck
 from vetbot.models.result import VettingResult
-from vetbot.storage import case_repository, repository
+from vetbot.storage import case_repository, recheck_repository, repository
 from vetbot.storage.chat_tables import CaseStatus, DecisionRow
 
 ESCALATION_FINDINGS = 3
@@ -60,8 +67,14 @@ def to_risk_card(
     status_detail: str | None = None,
     requester: str | None = None,
     escalation: bool = False,
+    retrying: frozenset[str] = frozenset(),
+    retried: Mapping[str, int] | None = None,
+    recheck_note: str | None = None,
 ) -> RiskCard:
-    """Findings sorted by points (highest first, then check id for a stable order)."""
+    """Findings sorted by points (highest first, then check id for a stable order).
+
+    ``retrying``: checks a scheduled re-check will run again; ``retried``: re-check rounds
+    already run, per check."""
     findings = sorted(result.findings, key=lambda f: (-f.points, f.check))
     if escalation:
         findings = findings[:ESCALATION_FINDINGS]
@@ -78,13 +91,46 @@ def to_risk_card(
             )
             for f in findings
         ),
-        unavailable_checks=() if escalation else tuple(c.id for c in result.unavailable_checks()),
+        unavailable_checks=()
+        if escalation
+        else tuple(
+            UnavailableCheck(
+                check=c.id,
+                status=c.status.value,
+                detail=c.detail,
+                retrying=c.id in retrying,
+                retried=(retried or {}).get(c.id, 0),
+            )
+            for c in result.unavailable_checks()
+        ),
+        recheck_note=None if escalation else recheck_note,
         status=status.value,
         status_detail=status_detail,
         requester=requester,
         actions=card_actions(status, escalation=escalation),
         escalation=escalation,
     )
+
+
+def unavailable_line(card: RiskCard) -> str | None:
+    """``2 checks unavailable: a (no answer within 5 s), b (…) — will be retried``.
+
+    vetbot's own words only (check ids, the engine's details), shared by every renderer so
+    Slack, Teams and the terminal say the same thing."""
+    items = card.unavailable_checks
+    if not items:
+        return None
+    listed = ", ".join(f"{u.check} ({u.detail or u.status})" for u in items)
+    line = f"{len(items)} check{'s' if len(items) != 1 else ''} unavailable: {listed}"
+    retrying = [u.check for u in items if u.retrying]
+    if retrying:
+        return line + (
+            " — will be retried" if len(retrying) == len(items) else f" — will retry {', '.join(retrying)}"
+        )
+    rounds = max(u.retried for u in items)
+    if rounds:
+        return line + f" — still unavailable after {rounds} re-check{'s' if rounds != 1 else ''}"
+    return line
 
 
 def describe_decision(decision: DecisionRow) -> str:
@@ -106,12 +152,28 @@ async def load_card(session: AsyncSession, *, vetting_id: str, escalation: bool 
     vetting = await repository.get_vetting(session, vetting_id=vetting_id)
     if vetting is None:
         return None
-    result = VettingResult.model_validate(vetting.result)
+    rechecks = await recheck_repository.history(session, vetting_id=vetting_id)
+    result = VettingResult.model_validate(rechecks.result or vetting.result)
     case = await case_repository.get_case(session, vetting_id=vetting_id)
     status = CaseStatus(case.status) if case else CaseStatus.OPEN
     history = await case_repository.decisions(session, vetting_id=vetting_id)
     detail = describe_decision(history[-1]) if history else None
     requester = case.requester if case and case.requester else vetting.requester
     return to_risk_card(
-        result, status=status, status_detail=detail, requester=requester, escalation=escalation
+        result,
+        status=status,
+        status_detail=detail,
+        requester=requester,
+        escalation=escalation,
+        retrying=rechecks.pending,
+        retried=rechecks.rounds,
+        recheck_note=_recheck_note(rechecks),
     )
+
+
+def _recheck_note(rechecks: recheck_repository.RecheckHistory) -> str | None:
+    if rechecks.amended_round is None:
+        return None
+    at = rechecks.amended_at or datetime.now(UTC)
+    when = (at if at.tzinfo else at.replace(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Updated by re-check {rechecks.amended_round} at {when} (checks that were unavailable have run)"

@@ -3,9 +3,11 @@
 An edge turns its payload into a ``Command`` or ``Action``, awaits ``handle_command`` /
 ``handle_action`` and renders the ``Response``; results arrive later through the
 ``Outbound`` it registered. A ``/vet`` is stored as a job and acknowledged at once (the
-edge has seconds, a vetting may take longer); a worker task vets it, and a dispatcher task
-delivers cards from the outbox. Both are tracked tasks, finished by ``stop`` and awaited by
-``drain`` — never fire-and-forget. See ``worker.py`` for the exactly-once argument.
+edge has seconds, a vetting may take longer); a worker task vets it, a dispatcher task
+delivers cards from the outbox, and a re-check task re-runs provider checks that were
+unavailable and updates their cards (``recheck.py``). All are tracked tasks, finished by
+``stop`` and awaited by ``drain`` — never fire-and-forget. See ``worker.py`` for the
+exactly-once argument.
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ from vetbot.handlers.commands import (
     parse_vet,
 )
 from vetbot.handlers.intake import IntakeBatcher, Refused
+from vetbot.handlers.recheck import run_one_recheck, watch_providers
 from vetbot.handlers.vetting import VettingService
 from vetbot.handlers.worker import BAND_RANK, Tuning, conversation_to_json, deliver_one, run_one_job
-from vetbot.storage import admin_repository, chat_repository, repository
+from vetbot.metrics import default_metrics
+from vetbot.storage import admin_repository, chat_repository, recheck_repository, repository
 from vetbot.storage.chat_tables import JobStatus
 
 log = logging.getLogger("vetbot.core")
@@ -228,6 +232,8 @@ class BotCore:
         for n in range(self.workers):
             self._tasks.append(asyncio.create_task(self._job_loop(), name=f"vetbot-worker-{n}"))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="vetbot-outbox"))
+        watch_providers(self.service.registry, default_metrics())
+        self._tasks.append(asyncio.create_task(self._recheck_loop(), name="vetbot-recheck"))
 
     async def stop(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109 - a grace period, not a deadline
         """Graceful: the vetting and delivery in progress finish, then the loops end. Work not
@@ -256,7 +262,9 @@ class BotCore:
         while True:
             self._progress.clear()
             async with self.db.session() as session:
-                if await chat_repository.unfinished(session, platforms=platforms) == 0:
+                due = await chat_repository.unfinished(session, platforms=platforms)
+                due += await recheck_repository.unfinished_due(session)  # later rounds are not waited for
+                if due == 0:
                     return
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -291,6 +299,20 @@ class BotCore:
                 self._progress.set()
             else:
                 await self._idle(self._outbox_wake)
+
+    async def _recheck_loop(self) -> None:
+        while not self._stopping.is_set():
+            await self.intake.inbound.quiet()  # a re-check is a vetting too: acks first
+            try:
+                worked = await run_one_recheck(self.db, self.service, self.tuning, self.escalate_band)
+            except Exception as exc:  # noqa: BLE001 - e.g. database unreachable: wait, retry
+                log.error("recheck step failed", extra={"error": type(exc).__name__})
+                worked = False
+            if worked:
+                self._outbox_wake.set()
+                self._progress.set()
+            else:
+                await self._idle(self._stopping)  # due rounds are found by polling
 
     async def _idle(self, wake: asyncio.Event) -> None:
         if self._stopping.is_set():

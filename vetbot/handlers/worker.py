@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vetbot.handlers import recheck_plan
 from vetbot.handlers.api import Conversation, Outbound, Platform, Reconciling, RiskCard
 from vetbot.handlers.cards import load_card
 from vetbot.handlers.vetting import VettingService
@@ -47,6 +48,9 @@ class Tuning:
     retry_cap: float = 300.0
     max_job_attempts: int = 3
     max_deliveries: int = 12  # ~30 min of capped backoff before a delivery is marked failed
+    # re-check rounds of unavailable provider checks: round n waits delays[n-1] (or longer, when
+    # the provider asked for more); empty: never re-check
+    recheck_delays: tuple[float, ...] = (60.0, 300.0, 1800.0)
 
     def backoff(self, attempt: int) -> float:
         return min(self.retry_cap, self.retry_base * 2 ** max(0, attempt - 1))
@@ -118,6 +122,15 @@ async def run_one_job(db: Database, service: VettingService, tuning: Tuning, esc
                 kind=OutboxKind.CARD,
                 platform=job.platform,
                 payload={"vetting_id": result.vetting_id, "conversation": job.conversation},
+            )
+            # a network provider that could not answer: its re-check commits with the card
+            await recheck_plan.schedule_first(
+                session,
+                result=result,
+                profile=parsed.profile,
+                registry=service.registry,
+                job_id=job.id,
+                delays=tuning.recheck_delays,
             )
             await admin_repository.append_audit(
                 session,
@@ -212,6 +225,8 @@ async def deliver_one(db: Database, outbounds: dict[Platform, Outbound], tuning:
         return True
     except Exception as exc:  # noqa: BLE001 - a failed delivery is retried, never lost
         give_up = isinstance(exc, _Gone) or item.attempts >= tuning.max_deliveries
+        if not isinstance(exc, _Gone):
+            default_metrics().record_platform_error(item.platform, item.kind)
         retry_after = getattr(exc, "retry_after", None)  # e.g. Slack 429 Retry-After, if the edge says
         delay = float(retry_after) if isinstance(retry_after, int | float) else tuning.backoff(item.attempts)
         log.warning(

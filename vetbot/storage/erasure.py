@@ -143,6 +143,10 @@ def _wipe(table: str, values: dict[str, Any], name: str) -> dict[str, Any]:
         new["command"] = {"name": values["command"].get("name"), "erased": True}
     elif table == "decision" and values.get("reason"):
         new["reason"] = ERASED
+    elif table == "recheck":  # a pending round's profile fields, and each round's amended result
+        new["inputs"] = None
+        if isinstance(values.get("result"), dict):
+            new["result"] = scrub_result(values["result"], name)
     return new
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from vetbot.handlers.api import ActionId, FormReply, RiskCard
-from vetbot.handlers.cards import ACTION_LABELS
+from vetbot.handlers.cards import ACTION_LABELS, unavailable_line
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.4"
@@ -90,10 +90,10 @@ def to_adaptive_card(card: RiskCard) -> dict[str, Any]:
         body.append(
             _ours(f"…[truncated] {len(card.findings) - shown} more findings: press Details", isSubtle=True)
         )
-    if card.unavailable_checks:
-        body.append(
-            _theirs((f"Unavailable checks: {', '.join(card.unavailable_checks)}", {"color": "Warning"}))
-        )
+    if line := unavailable_line(card):
+        body.append(_theirs((line, {"color": "Warning"})))
+    if card.recheck_note:
+        body.append(_theirs((card.recheck_note, {"isSubtle": True})))
     if ActionId.CLEAR in card.actions:
         body.append(
             {

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from vetbot.handlers.api import ActionId, FormReply, RiskCard
-from vetbot.handlers.cards import ACTION_LABELS
+from vetbot.handlers.cards import ACTION_LABELS, unavailable_line
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -99,9 +99,11 @@ def to_blocks(card: RiskCard) -> dict[str, Any]:
         blocks.append(
             {"type": "context", "elements": [_mrkdwn(f"…[truncated] {more} more findings: press Details")]}
         )
-    if card.unavailable_checks:
-        names = ", ".join(escape(c) for c in card.unavailable_checks)
-        blocks.append({"type": "context", "elements": [_mrkdwn(f":warning: Unavailable checks: {names}")]})
+    if line := unavailable_line(card):
+        blocks.append({"type": "context", "elements": [_mrkdwn(f":warning: {escape(line)}")]})
+    if card.recheck_note:
+        note = f":arrows_counterclockwise: {escape(card.recheck_note)}"
+        blocks.append({"type": "context", "elements": [_mrkdwn(note)]})
     if ActionId.CLEAR in card.actions:
         blocks.append(_clear_reason_input())
     if card.actions:

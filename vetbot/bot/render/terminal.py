@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vetbot.handlers.api import ActionId, RiskCard
+from vetbot.handlers.cards import unavailable_line
 from vetbot.models.result import Band, CheckStatus, VettingResult
 
 BAND_STYLE = {Band.LOW: "bold green", Band.MEDIUM: "bold yellow", Band.HIGH: "bold red"}
@@ -54,8 +55,9 @@ def risk_card(result: VettingResult, *, show_checks: bool = False) -> Renderable
         parts.append(Text("No inconsistencies found.", style="green"))
     unavailable = result.unavailable_checks()
     if unavailable:
-        names = ", ".join(f"{c.id} ({c.status.value})" for c in unavailable)
-        parts.append(Text(f"Unavailable checks: {names}", style="yellow"))
+        names = ", ".join(f"{c.id} ({c.detail or c.status.value})" for c in unavailable)
+        plural = "s" if len(unavailable) != 1 else ""
+        parts.append(Text(f"{len(unavailable)} check{plural} unavailable: {names}", style="yellow"))
     if show_checks:
         ran = sum(c.status is CheckStatus.OK for c in result.checks)
         skipped = [c.id for c in result.checks if c.status is CheckStatus.SKIPPED]
@@ -108,8 +110,10 @@ def render_card(card: RiskCard) -> RenderableType:
         parts.append(table)
     else:
         parts.append(Text("No inconsistencies found.", style="green"))
-    if card.unavailable_checks:
-        parts.append(Text(f"Unavailable checks: {', '.join(card.unavailable_checks)}", style="yellow"))
+    if line := unavailable_line(card):
+        parts.append(Text(line, style="yellow"))
+    if card.recheck_note:
+        parts.append(Text(card.recheck_note, style="dim"))
     if card.actions:
         commands = "  ".join(f"/{SHELL_ACTIONS[a]} {card.vetting_id[:8]}" for a in card.actions)
         parts.append(Text(f"actions: {commands}", style="cyan"))
