@@ -4,7 +4,8 @@ Order in every listener: translate the payload, let the core *store* the request
 (``handle_command`` / ``handle_action`` return in milliseconds), then ``ack`` with the
 answer. With bolt's default ``process_before_response=False`` the HTTP reply leaves at
 ``ack`` (https://api.slack.com/interactivity/slash-commands#responding_basic_receipt), and the
-vetting itself runs in BotCore's worker, never here.
+vetting itself runs in BotCore's worker, never here. ``on_command`` also runs without bolt's
+dispatch, on the slash-command fast path (``answer_command``; ``app.py`` says why).
 
 Every text the user sees is escaped for mrkdwn: error messages may quote the user's input,
 and ``<!channel>`` typed into ``/vet`` must stay inert even in an ephemeral reply.
