@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import ClassVar
 
-from vetbot.checks.base import Check, Evidence, Signal, SkipCheck
+from vetbot.checks.base import Check, CheckUnavailable, Evidence, Signal, SkipCheck
 from vetbot.checks.context import CheckContext
 from vetbot.checks.engine import Engine
 from vetbot.checks.registry import Registry, RegistryError
@@ -37,6 +37,11 @@ class Fixed(Check):
 class Boom(Fixed):
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
         raise ValueError("secret candidate data jan@example.com")
+
+
+class Unreachable(Fixed):
+    async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
+        raise CheckUnavailable("vendor circuit open")
 
 
 class Skipper(Fixed):
@@ -76,6 +81,14 @@ async def test_failures_and_timeouts_are_listed_not_raised(caplog: object) -> No
     assert details["bad.one"] == "check failed (ValueError)"  # the message (with PII) is not copied
     assert "jan@example.com" not in result.model_dump_json()
     assert [f.check for f in result.findings] == ["ok.one"]
+
+
+async def test_an_unavailable_service_is_an_error_that_says_why() -> None:
+    result = await Engine(Registry([Unreachable("remote.one"), Fixed("ok.one")])).vet(PROFILE)
+    assert [(c.id, c.status, c.detail) for c in result.checks] == [
+        ("remote.one", CheckStatus.ERROR, "unavailable: vendor circuit open"),
+        ("ok.one", CheckStatus.OK, None),
+    ]
 
 
 async def test_checks_run_concurrently() -> None:

@@ -310,7 +310,7 @@ async def test_an_open_breaker_pushes_the_round_past_its_cooldown(db: Database, 
     assert gh.user_requests == 0  # the open breaker failed the check fast
     card = outbound.calls[0][2]
     assert not isinstance(card, str)
-    assert card.unavailable_checks[0].detail == "check failed (CircuitOpen)"
+    assert card.unavailable_checks[0].detail == "unavailable: github circuit open"
 
 
 async def test_local_checks_that_time_out_are_not_rechecked(db: Database, config: Config) -> None:

@@ -34,6 +34,17 @@ class SkipCheck(Exception):
         self.detail = detail
 
 
+class CheckUnavailable(Exception):
+    """Raised by ``run`` when a service the check relies on cannot answer now (breaker
+    open, rate-limited, down). The check is reported as ``error`` with ``detail`` — which
+    must name the service and the reason only, never candidate data — and may be retried.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     """One observation of a check, before weighting.

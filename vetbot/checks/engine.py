@@ -20,7 +20,7 @@ from collections.abc import Coroutine, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from vetbot.checks.base import Check, Signal, SkipCheck
+from vetbot.checks.base import Check, CheckUnavailable, Signal, SkipCheck
 from vetbot.checks.context import CheckContext
 from vetbot.checks.observer import CheckObserver
 from vetbot.checks.registry import Registry
@@ -185,6 +185,13 @@ class Engine:
             log.warning("check timed out", extra={"check": check.id, "timeout_s": timeout})
             return _Outcome(
                 CheckRun(id=check.id, status=CheckStatus.TIMEOUT, detail=f"no answer within {timeout:g} s"),
+                seconds=time.perf_counter() - started,
+            )
+        except CheckUnavailable as unavailable:
+            kind = type(unavailable).__name__
+            log.warning("check unavailable", extra={"check": check.id, "error_type": kind})
+            return _Outcome(
+                CheckRun(id=check.id, status=CheckStatus.ERROR, detail=f"unavailable: {unavailable.detail}"),
                 seconds=time.perf_counter() - started,
             )
         except Exception as exc:  # noqa: BLE001 - a failing check must never fail the vetting

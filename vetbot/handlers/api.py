@@ -106,7 +106,7 @@ class UnavailableCheck:
 
     check: str
     status: str  # "timeout" | "error"
-    detail: str | None = None  # "no answer within 5 s", "check failed (CircuitOpen)"
+    detail: str | None = None  # "no answer within 5 s", "unavailable: github circuit open"
     retrying: bool = False  # a re-check round is scheduled or running
     retried: int = 0  # re-check rounds that already ran this check
 

@@ -46,7 +46,8 @@ class VettingService:
     def __init__(self, db: Database, config: Config, registry: Registry | None = None) -> None:
         self.db = db
         self.config = config
-        self.registry = Registry.default() if registry is None else registry
+        # network providers as the configuration says (off unless the environment turns them on)
+        self.registry = Registry.default(providers=config.providers) if registry is None else registry
         self.engine = Engine(self.registry, default_timeout=config.check_timeout)
 
     async def settings(self) -> ScoringSettings:

@@ -141,7 +141,7 @@ async def test_rate_limited_is_unavailable_never_a_finding() -> None:
     )
     async with serve(FakeGitHub(script=[limited])) as url:
         result = await vet(github_check(url))
-    assert status(result) == ("error", "check failed (RateLimited)")
+    assert status(result) == ("error", "unavailable: github rate limited")
     assert result.findings == [] and [c.id for c in result.unavailable_checks()] == ["footprint.github_api"]
 
 
@@ -164,9 +164,9 @@ async def test_five_failed_vettings_open_the_breaker_and_the_sixth_fails_fast() 
     async with serve(fake) as url:
         check = github_check(url, retries=0)
         for _ in range(5):
-            assert status(await vet(check)) == ("error", "check failed (ProviderDown)")
+            assert status(await vet(check)) == ("error", "unavailable: github down")
         sixth = await vet(check)
-    assert status(sixth) == ("error", "check failed (CircuitOpen)")
+    assert status(sixth) == ("error", "unavailable: github circuit open")
     assert fake.user_requests == 5
     assert check.retry_in() == pytest.approx(60, abs=1)
 

@@ -1,8 +1,8 @@
 """Why a provider could not answer. Every one means "unavailable", never "a finding".
 
-The engine reports a check that raised as ``error`` with the exception's *type name* only
-(messages can carry candidate data), so the names are chosen to read well on a card:
-``check failed (CircuitOpen)``, ``check failed (RateLimited)``. ``ProviderTimeout`` is also a
+They are ``CheckUnavailable``: the engine reports the check as ``error`` with a fixed
+description per kind — ``unavailable: github circuit open``, ``unavailable: github rate
+limited`` — never the message (messages can carry candidate data). ``ProviderTimeout`` is also a
 ``TimeoutError``, so the engine reports it as ``timeout`` ("no answer within 5 s"), exactly
 like a check it had to cut itself. ``retry_in`` tells the re-check scheduler how long the
 provider asked us to stay away (``Retry-After``, a rate-limit reset, an open breaker).
@@ -11,10 +11,12 @@ Messages hold provider names, status codes and seconds — never URLs, which car
 
 from __future__ import annotations
 
+from vetbot.checks.base import CheckUnavailable
 
-class ProviderUnavailable(Exception):
+
+class ProviderUnavailable(CheckUnavailable):
     def __init__(self, provider: str, reason: str, *, retry_in: float | None = None) -> None:
-        super().__init__(f"{provider}: {reason}")
+        super().__init__(f"{provider} {_DESCRIPTION.get(type(self).__name__, 'unavailable')}")
         self.provider = provider
         self.reason = reason
         self.retry_in = retry_in
@@ -38,3 +40,13 @@ class ProviderRejected(ProviderUnavailable):
 
 class ProviderTimeout(ProviderUnavailable, TimeoutError):
     """No answer before the deadline."""
+
+
+# What a card says per kind (fixed strings: nothing from the request or the answer).
+_DESCRIPTION = {
+    "CircuitOpen": "circuit open",
+    "RateLimited": "rate limited",
+    "ProviderDown": "down",
+    "ProviderRejected": "refused our credentials",
+    "ProviderTimeout": "timed out",
+}
