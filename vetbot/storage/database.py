@@ -48,12 +48,21 @@ def resolve_url(url: str | None = None) -> URL:
     raise DatabaseURLError(f"database URL: unsupported backend {backend!r} (use sqlite or postgresql)")
 
 
+_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000", "foreign_keys=ON")
+# Page cache per connection, in KiB (negative: SQLite's unit), taken as pages are used. The
+# default 2 MiB misses on nearly every insert into the identifier indexes once a few thousand
+# candidates are stored (keys are hashes, so inserts land on random pages): measured with
+# 9,000 stored, inserting 1,000 vettings' identifiers took 0.42 ms per vetting with 2 MiB
+# and 0.24 ms with 64 MiB.
+SQLITE_CACHE_KIB = -65_536
+
+
 def _sqlite_events(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let us issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000", "foreign_keys=ON"):
+        for pragma in (*_PRAGMAS, f"cache_size={SQLITE_CACHE_KIB}"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
