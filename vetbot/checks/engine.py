@@ -89,6 +89,15 @@ class _Resumed(Generic[_T]):
                     return result
 
 
+_OK_RUNS: dict[str, CheckRun] = {}
+
+
+def _ok_run(check_id: str) -> CheckRun:
+    """The ``ok`` entry of a check: immutable, so one instance per check id serves every vetting."""
+    run = _OK_RUNS[check_id] = CheckRun(id=check_id, status=CheckStatus.OK)
+    return run
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     run: CheckRun
@@ -204,7 +213,7 @@ class Engine:
             )
         weight = self.weight_of(check, settings)
         findings = tuple(self._to_finding(check, s, weight) for s in signals)
-        return _Outcome(CheckRun(id=check.id, status=CheckStatus.OK), findings, time.perf_counter() - started)
+        return _Outcome(_OK_RUNS.get(check.id) or _ok_run(check.id), findings, time.perf_counter() - started)
 
     def _observe(self, outcomes: Sequence[_Outcome]) -> None:
         assert self.observer is not None

@@ -195,5 +195,8 @@ async def shared_lookup(profile: Profile, context: CheckContext) -> ReuseLookup:
     if task is None:
         task = asyncio.ensure_future(_load(profile, context))
         context.extras[_MEMO_KEY] = task
+    if task.done():  # the first reuse check loaded it; the others need no shield
+        done: ReuseLookup = task.result()
+        return done
     result: ReuseLookup = await asyncio.shield(task)
     return result
