@@ -290,6 +290,7 @@ class BotCore:
     async def _outbox_loop(self) -> None:
         while not self._stopping.is_set():
             self._outbox_wake.clear()
+            await self.intake.inbound.quiet()  # acks first: intake.Inbound says why
             try:
                 worked = await deliver_one(self.db, dict(self._outbounds), self.tuning)
             except Exception as exc:  # noqa: BLE001

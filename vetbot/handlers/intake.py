@@ -54,13 +54,15 @@ Outcome = Stored | Refused
 class Inbound:
     """How many requests the edges are answering right now; vetting steps aside for them.
 
-    Acks and vettings share one event loop, which runs ready callbacks first come, first
-    served: a vetting (~5 ms of CPU in many small steps) started in the middle of a burst of
-    commands delays every ack behind it. Measured on 100 concurrent ``/vet``
-    (benchmarks/bench_chat.py): p99 ack ~90 ms with the worker idle, 130–350 ms with it
-    vetting. So the worker waits for a moment without requests in flight before it *starts*
-    a vetting — at most ``MAX_DEFER`` seconds, so that under unbroken traffic vettings
-    still proceed."""
+    Acks, vettings and card deliveries share one event loop, which runs ready callbacks
+    first come, first served: a vetting (~5 ms of CPU in many small steps) or a delivery
+    started in the middle of a burst of commands delays every ack queued behind it. So the
+    worker and the dispatcher wait for a moment without requests in flight before they
+    *start* the next vetting or delivery — at most ``MAX_DEFER`` seconds, so that under
+    unbroken traffic they still proceed. Measured with a burst of 100 signed ``/vet`` landing
+    while the previous burst's 100 jobs are being vetted and delivered (SQLite, 2 cores,
+    8 runs each): p99 ack median 111 ms with the deferral, 222 ms without (worst 167 vs
+    902 ms)."""
 
     MAX_DEFER = 0.5
 
