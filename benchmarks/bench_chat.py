@@ -16,7 +16,11 @@ Two paths, each on a fresh database, in the same run: ``bolt`` (the baseline: ev
 through slack-bolt's dispatch, as before the fast path) and ``fast`` (our own slash commands
 answered in front of bolt; what ``vetbot serve`` runs). ``--path`` picks one.
 
-Usage: python benchmarks/bench_chat.py [--commands 100] [--workers 1] [--path both|fast|bolt] [--json FILE]
+``--backlog`` sends a first burst and, 0.5 s later, the measured one, which then competes
+with the first one's vettings and card deliveries (cards of both bursts are counted).
+
+Usage: python benchmarks/bench_chat.py [--commands 100] [--workers 1] [--path both|fast|bolt]
+       [--backlog] [--json FILE]
 """
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def load(url: str, bodies: list[str]) -> list[tuple[float, float, int, str]]:
     return asyncio.run(_load(url, bodies))
 
 
-async def run(n: int, workers: int, *, fast: bool = True) -> dict[str, Any]:
+async def run(n: int, workers: int, *, fast: bool = True, backlog: bool = False) -> dict[str, Any]:
     fake = TimedSlack()
     fake_runner, fake_url = await serve(fake.app())
     loop = asyncio.get_running_loop()
@@ -154,6 +158,11 @@ async def run(n: int, workers: int, *, fast: bool = True) -> dict[str, Any]:
             pool, load, url, [slash(n + 1, "help", fake_url)]
         )  # warm-up: auth.test, imports
         bodies = [slash(i, t, fake_url) for i, t in enumerate(profiles(n, seed=11))]
+        earlier = range(n + 2, 2 * n + 2)  # the backlog's users: their cards are counted too
+        if backlog:  # a first burst, then the measured one while its jobs are vetted and delivered
+            first = [slash(i, t, fake_url) for i, t in zip(earlier, profiles(n, seed=12), strict=True)]
+            await loop.run_in_executor(pool, load, url, first)
+            await asyncio.sleep(0.5)
         wall = time.perf_counter()
         results = await loop.run_in_executor(pool, load, url, bodies)
         wall_ack = time.perf_counter() - wall
@@ -169,9 +178,11 @@ async def run(n: int, workers: int, *, fast: bool = True) -> dict[str, Any]:
         for i, (sent, *_) in enumerate(results)
         if f"DU{i:05d}" in fake.card_at
     ]
-    per_command = [fake.cards_to.get(f"DU{i:05d}", 0) for i in range(n)]
+    users = [*range(n), *(earlier if backlog else ())]
+    per_command = [fake.cards_to.get(f"DU{i:05d}", 0) for i in users]
     return {
         "path": "fast" if fast else "bolt",
+        "backlog": n if backlog else 0,
         "commands": n,
         "workers": workers,
         "errors": errors,
@@ -190,7 +201,8 @@ async def run(n: int, workers: int, *, fast: bool = True) -> dict[str, Any]:
 
 
 def report(f: dict[str, Any]) -> None:
-    print(f"[{f['path']}] {f['commands']} concurrent /vet, {f['workers']} worker(s), ", end="")
+    backlog = f", {f['backlog']} earlier ones being vetted" if f["backlog"] else ""
+    print(f"[{f['path']}] {f['commands']} concurrent /vet{backlog}, {f['workers']} worker(s), ", end="")
     print(f"load average {f['load_average']['before']} → {f['load_average']['after']}")
     print(f"  errors {f['errors']}, slow acks {f['slow_acks']} (late errors {f['late_errors']}), ", end="")
     print(f"cards {f['cards_posted']} (lost {f['cards_lost']}, duplicated {f['cards_duplicated']}), ", end="")
@@ -206,13 +218,16 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1, help="BotCore vetting workers (serve uses 1)")
     parser.add_argument("--path", choices=("both", "fast", "bolt"), default="both")
+    parser.add_argument(
+        "--backlog", action="store_true", help="measure a burst landing while an earlier one is vetted"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     paths = {"both": (False, True), "fast": (True,), "bolt": (False,)}[args.path]
     print(f"machine: {machine()}")
     runs = []
     for fast in paths:
-        figures = asyncio.run(run(args.commands, args.workers, fast=fast))
+        figures = asyncio.run(run(args.commands, args.workers, fast=fast, backlog=args.backlog))
         report(figures)
         runs.append(figures)
     if len(runs) == 2:
