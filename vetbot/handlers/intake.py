@@ -61,8 +61,8 @@ class Inbound:
     *start* the next vetting or delivery — at most ``MAX_DEFER`` seconds, so that under
     unbroken traffic they still proceed. Measured with a burst of 100 signed ``/vet`` landing
     while the previous burst's 100 jobs are being vetted and delivered (SQLite, 2 cores,
-    8 runs each; ``benchmarks/bench_chat.py --backlog``): p99 ack median 111 ms with the deferral, 222 ms without (worst 167 vs
-    902 ms)."""
+    8 runs each; ``benchmarks/bench_chat.py --backlog``): p99 ack median 111 ms with the
+    deferral, 222 ms without (worst 167 vs 902 ms)."""
 
     MAX_DEFER = 0.5
 
