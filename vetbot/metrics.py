@@ -10,6 +10,7 @@ read by ``render`` in the same loop, so the lock only guards against worker thre
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import threading
@@ -282,15 +283,26 @@ def record_result(result: VettingResult, metrics: VetbotMetrics | None = None) -
     (metrics or default_metrics()).record_result(result)
 
 
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="vetbot metrics"'}
+
+
 def metrics_handler(
-    registry: Registry | VetbotMetrics, refresh: Callable[[], Awaitable[None]] | None = None
+    registry: Registry | VetbotMetrics,
+    refresh: Callable[[], Awaitable[None]] | None = None,
+    *,
+    token: str = "",
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """An aiohttp handler for ``GET /metrics``; ``refresh`` sets scrape-time gauges (queue depth)
     first. A failing refresh still serves the other metrics: a scrape must not go dark because
-    the database is slow."""
+    the database is slow. With ``token`` set, a scrape must send ``Authorization: Bearer
+    <token>`` (Prometheus ``authorization`` / ``bearer_token``); anything else gets 401."""
     from aiohttp import web
 
-    async def handle(_request: web.Request) -> web.Response:
+    expected = f"Bearer {token}".encode() if token else b""
+
+    async def handle(request: web.Request) -> web.Response:
+        if expected and not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected):
+            return web.Response(status=401, text="metrics need a bearer token\n", headers=_CHALLENGE)
         if refresh is not None:
             try:
                 await refresh()

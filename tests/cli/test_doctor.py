@@ -58,11 +58,21 @@ def test_healthy_configuration(
     monkeypatch.setenv("MICROSOFT_APP_ID", "00000000-0000-0000-0000-000000000001")
     monkeypatch.setenv("MICROSOFT_APP_PASSWORD", SECRET)
     monkeypatch.setenv("VETBOT_TEAMS_SECURITY_CHANNEL", "19:abc@thread.tacv2")
+    monkeypatch.setenv("VETBOT_METRICS_TOKEN", SECRET)
     code, rows, _ = doctor(capsys)
     assert code == 0
     assert {r["status"] for r in rows.values()} == {"ok"}, rows
     assert rows["schema migrated"]["fix"].startswith("at head")
     assert rows["SLACK_BOT_TOKEN"]["fix"] == "set (xoxb-…)"
+
+
+def test_open_metrics_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("VETBOT_METRICS_TOKEN", raising=False)
+    _code, rows, _ = doctor(capsys)
+    assert rows["VETBOT_METRICS_TOKEN"]["status"] == "warn"
+    assert "/metrics answers anyone" in rows["VETBOT_METRICS_TOKEN"]["fix"]
 
 
 def test_table_output_and_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

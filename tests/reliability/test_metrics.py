@@ -168,3 +168,26 @@ async def test_metrics_endpoint_refreshes_gauges_and_survives_a_failing_refresh(
     assert 'platform="slack",method="chat.postMessage"' in body
     assert {"vetbot_vettings_total", "vetbot_check_errors_total"} <= set(families)
     assert stale.status == 200
+
+
+async def test_metrics_with_a_token_refuse_scrapes_without_it() -> None:
+    metrics = VetbotMetrics()
+    app = web.Application()
+    app.router.add_get("/metrics", metrics_handler(metrics, token="s3cret-scrape-token"))
+    async with TestClient(TestServer(app)) as client:
+        anonymous = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        right = await client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"})
+        right_body = await right.text()
+        refused_body = await anonymous.text()
+    assert (anonymous.status, wrong.status, right.status) == (401, 401, 200)
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "vetbot_vettings_total" in right_body and "vetbot_" not in refused_body
+
+
+def test_metrics_token_comes_from_the_environment() -> None:
+    from vetbot.bot.settings import BotSettings
+
+    assert BotSettings.from_env({"VETBOT_METRICS_TOKEN": " tok "}).metrics_token == "tok"
+    assert "tok" not in repr(BotSettings.from_env({"VETBOT_METRICS_TOKEN": "tok"}))
+    assert BotSettings.from_env({}).metrics_token == ""

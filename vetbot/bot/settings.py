@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
@@ -61,6 +61,8 @@ class BotSettings:
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
     database_url: str | None = None
+    # bearer token a scraper must send for /metrics; empty: /metrics is open (keep it internal)
+    metrics_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(
@@ -71,6 +73,7 @@ class BotSettings:
             slack=slack_from_env(source),
             teams=teams_from_env(source),
             database_url=database_url or source.get("VETBOT_DATABASE_URL") or None,
+            metrics_token=_get(source, "VETBOT_METRICS_TOKEN"),
         )
 
 

@@ -91,7 +91,9 @@ def create_app(
     app.cleanup_ctx.append(_retention)
     metrics = default_metrics()
     core.service.engine.observer = metrics
-    app.router.add_get("/metrics", metrics_handler(metrics, _queue_refresh(core, metrics)))
+    app.router.add_get(
+        "/metrics", metrics_handler(metrics, _queue_refresh(core, metrics), token=settings.metrics_token)
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for edge in edges.values():

@@ -273,6 +273,21 @@ async def _providers() -> list[Finding]:
     return out
 
 
+def _metrics() -> Finding:
+    token = _env("VETBOT_METRICS_TOKEN")
+    if not token:
+        return Finding(
+            "VETBOT_METRICS_TOKEN",
+            WARN,
+            "not set: /metrics answers anyone who reaches the port (counts only, no candidate data); "
+            "set a token or keep the port internal",
+        )
+    if len(token) < 16:
+        short = f"set but short ({len(token)} chars): use ≥ 16 random chars"
+        return Finding("VETBOT_METRICS_TOKEN", WARN, short)
+    return Finding("VETBOT_METRICS_TOKEN", OK, "set: scrapers send Authorization: Bearer …")
+
+
 def _insecure() -> list[Finding]:
     if _env("VETBOT_INSECURE_DEV") == "1":
         return [Finding("VETBOT_INSECURE_DEV", WARN, "=1: development only; unset it in production")]
@@ -283,7 +298,7 @@ async def diagnose(database_url: str | None) -> list[Finding]:
     """Every finding, in display order. Pure apart from reading env and the database."""
     database = await _database(database_url or _env("VETBOT_DATABASE_URL") or None)
     providers = await _providers()
-    return [*database, _secret_key(), *_slack(), *_teams(), *providers, *_insecure()]
+    return [*database, _secret_key(), *_slack(), *_teams(), *providers, _metrics(), *_insecure()]
 
 
 @app.command()
