@@ -282,7 +282,10 @@ _FORM_TEXT = st.text(alphabet=st.sampled_from("ab=&%+;#?/\\ é€\x00\U0001f600 
 def test_slash_form_decodes_exactly_as_parse_qsl(raw: str) -> None:
     body = urlencode({"command": "/vet"}) + "&" + raw + "&" + urlencode({"command": "/vet"})
     expected = dict(parse_qsl(body, keep_blank_values=True))
-    assert slash_form(body.encode(), FORM) == expected
+    if {"payload", "ssl_check"} & expected.keys():  # not a command: bolt's (see test above)
+        assert slash_form(body.encode(), FORM) is None
+    else:
+        assert slash_form(body.encode(), FORM) == expected
 
 
 # --- failures ----------------------------------------------------------------------------------------
