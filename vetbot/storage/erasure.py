@@ -2,11 +2,14 @@
 
 Known tables are wiped structurally (the profile, the result's names and evidence, finding
 summaries, job profiles, decision reasons); the identifier index rows are deleted, so reuse
-lookups can no longer find the person. Then every text and JSON value of every in-scope row
-is scrubbed of the person's terms (name, contacts, handles, account ids, addresses…) as a
-safety net for tables this code has never seen (see ``person_data``). Rows stay, under the
-pseudonym ``erased:<hash>``, so scores, bands, decisions and audit records keep their meaning
-without identifying anyone. ``audit_log`` is never touched (and refuses updates anyway).
+lookups can no longer find the person. Then the free text and candidate data of every
+in-scope row is scrubbed of the person's terms (name, contacts, handles, account ids,
+addresses…) as a safety net for tables this code has never seen (see ``person_data``).
+Only columns and JSON values that can hold such data are rewritten (``erasure_columns``):
+bands, statuses, kinds, check ids, rule names, actions and ids stay as they are, whatever
+the person is called, and JSON keys are never touched. Rows stay, under the pseudonym
+``erased:<hash>``, so scores, bands, decisions and audit records keep their meaning without
+identifying anyone. ``audit_log`` is never touched (and refuses updates anyway).
 
 Synchronous Core over one ``Connection``, run inside the caller's transaction through
 ``run_sync``: an erasure commits whole or not at all.
@@ -19,9 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Table, Text, cast, delete, func, or_, select, update
+from sqlalchemy import Column, Table, Text, cast, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from vetbot.storage.erasure_columns import Rewrite, column_doc, scrub
 from vetbot.storage.person_data import person_tables, pseudonym, related_rows, scope_of, tables
 
 ERASED = "[erased]"
@@ -36,7 +40,11 @@ _BENIGN_KEYS = frozenset(
         "claimed_years_experience",
     }
 )  # fmt: skip
+# Profile keys holding names: their words are the person's too ("Jan" of "Jan Kowalski").
+# Other values count whole only: a resume's or an address's words are not a person.
+_NAME_KEYS = frozenset({"name", "other_names", "account_holder"})
 _MIN_TERM = 3
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: "Jan", "open", "Kowalski"
 
 
 def erase(conn: Connection, key: str) -> dict[str, int]:
@@ -46,6 +54,7 @@ def erase(conn: Connection, key: str) -> dict[str, int]:
     rows of other cases that mention the person (a reuse finding naming them, a failed job
     holding their profile), scrubbed of the strong terms only — full names, contacts, ids —
     so another person's own data is left alone (their ``vetting.result.candidate`` included).
+    Both passes rewrite free text and candidate data only (``erasure_columns``).
     """
     all_tables = tables(conn)
     scope = scope_of(conn, all_tables, key)
@@ -70,7 +79,7 @@ def erase(conn: Connection, key: str) -> dict[str, int]:
         if table_name in DELETED or table_name == "candidate":
             continue
         rows = _mentioning(conn, table, strong)
-        counts[table_name] += _rewrite(conn, table, rows, _keep_subject, strong_matcher, name)
+        counts[table_name] += _rewrite(conn, table, rows, dict, strong_matcher, name, keep_subject=True)
     return {k: v for k, v in counts.items() if v}
 
 
@@ -81,22 +90,29 @@ def _rewrite(
     transform: Callable[[dict[str, Any]], dict[str, Any]],
     matcher: re.Pattern[str] | None,
     name: str,
+    *,
+    keep_subject: bool = False,
 ) -> int:
-    """Apply ``transform`` then the term scrub to each row's text columns; update what changed."""
+    """Apply ``transform``, then the term scrub where ``erasure_columns`` allows; update what changed.
+
+    ``keep_subject``: the rows are another case's, whose own subject (``result.candidate``) stays.
+    """
     pk = list(table.primary_key.columns)
     if not pk:
         return 0
+    rewrite = _rewriter(matcher, name)
+    docs = {c.name: column_doc(table.name, c) for c in table.c}
     changed = 0
     for values in rows:
         new = transform(values)
-        held = new.pop("_held", {})
         diff = {}
         for column in table.c:
-            if column in pk or not _is_text(column) or column.name not in new:
+            if column in pk or column.name not in new:
                 continue
-            value = _scrub(new[column.name], matcher, name)
-            if column.name in held and isinstance(value, dict):
-                value = {**value, **held[column.name]}
+            value = new[column.name]
+            doc = docs[column.name]
+            if doc is not None and rewrite is not None:
+                value = _fit(column, scrub(doc, value, rewrite, keep_subject=keep_subject))
             if value != values[column.name]:
                 diff[column.name] = value
         if diff:
@@ -105,18 +121,26 @@ def _rewrite(
     return changed
 
 
-def _keep_subject(values: dict[str, Any]) -> dict[str, Any]:
-    """Another case mentioning the person: its own subject (``result.candidate``) stays."""
-    new = dict(values)
-    result = values.get("result")
-    if isinstance(result, dict) and "candidate" in result:
-        new["_held"] = {"result": {"candidate": result["candidate"]}}
-    return new
+def _rewriter(matcher: re.Pattern[str] | None, name: str) -> Rewrite | None:
+    if matcher is None:
+        return None
+    return lambda text: matcher.sub(name, text)
+
+
+def _fit(column: Column[Any], value: Any) -> Any:
+    """A scrubbed text longer than its column (the pseudonym is longer than most terms) is
+    blanked rather than overflowed: PostgreSQL would refuse the whole erasure."""
+    kind = getattr(column.type, "impl_instance", column.type)
+    length = getattr(kind, "length", None)
+    if isinstance(value, str) and isinstance(length, int) and len(value) > length:
+        return ERASED[:length]
+    return value
 
 
 def _mentioning(conn: Connection, table: Table, terms: set[str]) -> list[dict[str, Any]]:
-    """Rows whose text or JSON (as stored, JSON-escaped) contains any strong term."""
-    columns = [c for c in table.c if _is_text(c) and c not in list(table.primary_key.columns)]
+    """Rows whose scrubbable text or JSON (as stored, JSON-escaped) contains any strong term."""
+    pk = list(table.primary_key.columns)
+    columns = [c for c in table.c if c not in pk and column_doc(table.name, c) is not None]
     needles = {t.lower() for t in terms} | {json.dumps(t)[1:-1].lower() for t in terms}
     if not columns or not needles:
         return []
@@ -169,9 +193,15 @@ def scrub_result(result: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _strong_terms(conn: Connection, all_tables: dict[str, Table], row: Any, key: str) -> set[str]:
-    """Values that identify the person on their own: names, contacts, ids, indexed identifiers."""
+    """Values that identify the person on their own: names, contacts, ids, indexed identifiers.
+
+    A one-word alias or handle of letters only ("Jan", "open") does not: in other people's
+    rows it is as likely their own word or name, so only the person's own rows lose it. The
+    name the person is held under counts even as one word: a finding naming them must lose it.
+    """
     profile = row["profile"] if isinstance(row["profile"], dict) else {}
-    terms = {row["name"], row["external_id"], profile.get("name"), profile.get("id")}
+    names = {row["name"], profile.get("name")}
+    terms = {row["external_id"], profile.get("id")}
     for field_name in ("other_names", "email", "phone", "github", "linkedin"):
         value = profile.get(field_name)
         terms.update(value if isinstance(value, list) else [value])
@@ -184,18 +214,21 @@ def _strong_terms(conn: Connection, all_tables: dict[str, Table], row: Any, key:
             digits = re.sub(r"\D", "", term)
             if len(digits) >= 7 and re.fullmatch(r"[\d\s()+.-]+", term):  # a phone number
                 terms.update({digits, "+" + digits})
-    return {t.strip() for t in terms if isinstance(t, str) and len(t.strip()) >= _MIN_TERM}
+    strong = names | {t for t in terms if isinstance(t, str) and not _WORD.fullmatch(t.strip())}
+    return {t.strip() for t in strong if isinstance(t, str) and len(t.strip()) >= _MIN_TERM}
 
 
 def _terms(row: Any, strong: set[str]) -> set[str]:
-    """Every string the person's profile holds (minus context words), and name tokens."""
-    terms = set(strong) | set(_leaves(row["profile"]))
-    for term in list(terms):
-        terms.update(t for t in term.split() if len(t) >= _MIN_TERM)
-    return {t for t in terms if len(t) >= _MIN_TERM}
+    """Every string the person's profile holds (minus context words), and their names' words."""
+    leaves = list(_leaves(row["profile"]))
+    terms = set(strong) | {value for _, value in leaves}
+    names = [row["name"], *(value for key, value in leaves if key in _NAME_KEYS)]
+    terms.update(word for name in names if isinstance(name, str) for word in name.split())
+    return {t.strip() for t in terms if len(t.strip()) >= _MIN_TERM}
 
 
-def _leaves(value: Any, key: str | None = None) -> Iterator[str]:
+def _leaves(value: Any, key: str | None = None) -> Iterator[tuple[str | None, str]]:
+    """(key, string) of every string value, list items under their list's key."""
     if key in _BENIGN_KEYS:
         return
     if isinstance(value, dict):
@@ -205,29 +238,13 @@ def _leaves(value: Any, key: str | None = None) -> Iterator[str]:
         for item in value:
             yield from _leaves(item, key)
     elif isinstance(value, str):
-        yield value
+        yield key, value
 
 
 def _matcher(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole words only: "Jan" is not the start of "January" or "Janusz"."""
     ordered = sorted(set(terms), key=len, reverse=True)
     if not ordered:
         return None
     alternatives = "|".join(re.escape(t) for t in ordered)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def _scrub(value: Any, matcher: re.Pattern[str] | None, name: str) -> Any:
-    if matcher is None:
-        return value
-    if isinstance(value, str):
-        return matcher.sub(name, value)
-    if isinstance(value, dict):
-        return {k: _scrub(v, matcher, name) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, matcher, name) for v in value]
-    return value
-
-
-def _is_text(column: Column[Any]) -> bool:
-    kind = getattr(column.type, "impl_instance", column.type)  # sqlmodel's AutoString decorates String
-    return isinstance(kind, String | Text | JSON) and not column.foreign_keys
