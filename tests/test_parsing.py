@@ -1,4 +1,8 @@
-"""Malformed input gets a message naming the field and the problem; unknown fields are kept."""
+"""Malformed input gets a message naming the field and the problem; unknown fields are kept.
+
+Messages describe a bad value by its shape and never quote it (stderr is a server's log
+stream): ``tests/reliability/test_no_pii_in_logs.py`` plants PII in every field to prove it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vetbot.models.parsing import MAX_DEPTH, ProfileError, depth, parse_json_text, parse_profile
+from vetbot.models.profile import describe
 
 
 def problems(data: object) -> list[str]:
@@ -27,22 +32,37 @@ def test_only_name_is_required() -> None:
     [
         (
             {"name": "A", "work_history": [{"start": "last year"}]},
-            'work_history[0].start: not a YYYY-MM date: "last year"',
+            "work_history[0].start: not a YYYY-MM date such as 2024-03 (got text of 9 characters)",
+        ),
+        (
+            {"name": "A", "education": [{"end": 2024}]},
+            "education[0].end: Input should be a valid string",
+        ),
+        (
+            {"name": "A", "education": [{"end": "24"}]},
+            "education[0].end: not a YYYY-MM or YYYY date such as 2024-03 or 2024 (got text of 2 characters)",
         ),
         (
             {"name": "A", "ip_addresses": ["1.1.1.1", "999.1.1.1"]},
-            'ip_addresses[1].ip: not an IP address: "999.1.1.1"',
+            "ip_addresses[1].ip: not an IP address (got text of 9 characters)",
         ),
         ({"name": 5}, "name: Input should be a valid string"),
         (
             {"name": "A", "activity_times": ["2026-01-01T10:00:00"]},
-            'activity_times[0]: no UTC offset: "2026-01-01T10:00:00"',
+            "activity_times[0]: date-time without a UTC offset (add Z or +HH:MM, e.g. 2026-01-05T09:30:00Z)",
         ),
         (
             {"name": "A", "payment": {"method": "cash"}},
             "payment.method: Input should be 'bank', 'crypto', 'payment_service' or 'other'",
         ),
-        ({"name": "A", "claimed_years_experience": "ten"}, "claimed_years_experience: not a number: 'ten'"),
+        (
+            {"name": "A", "claimed_years_experience": "ten"},
+            "claimed_years_experience: not a number (got text of 3 characters)",
+        ),
+        (
+            {"name": "A", "claimed_years_experience": True},
+            "claimed_years_experience: not a number (got true/false)",
+        ),
         ({"name": "   "}, "name: is blank"),
         (
             {"name": "A", "interview": {"camera_off": "yes"}},
@@ -52,6 +72,23 @@ def test_only_name_is_required() -> None:
 )
 def test_errors_name_the_field(data: dict[str, object], expected: str) -> None:
     assert expected in problems(data)
+
+
+@pytest.mark.parametrize(
+    ("value", "shape"),
+    [
+        (None, "null"),
+        (True, "true/false"),
+        (3.5, "a number"),
+        ("", "empty text"),
+        ("x", "text of 1 character"),
+        ("last year", "text of 9 characters"),
+        ([1, 2], "a list of 2 items"),
+        ({"a": 1}, "an object"),
+    ],
+)
+def test_describe_gives_the_shape_not_the_value(value: object, shape: str) -> None:
+    assert describe(value) == shape
 
 
 def test_phone_and_email_are_never_input_errors() -> None:
@@ -117,3 +154,21 @@ _JSON = st.recursive(
 @given(_JSON)
 def test_depth_matches_the_plain_recursive_definition(value: object) -> None:
     assert depth(value, limit=1_000) == _reference_depth(value)
+
+
+def test_a_validator_that_quotes_its_input_is_caught() -> None:
+    """The net behind every custom validator: a message repeating the input is replaced."""
+    from vetbot.models.parsing import _message
+
+    leaky = {
+        "type": "value_error",
+        "msg": "Value error, bad date 'jan@example.com'",
+        "input": "jan@example.com",
+    }
+    assert _message(leaky) == "invalid value (got text of 15 characters)"
+    fine = {
+        "type": "value_error",
+        "msg": "Value error, not an IP address (got text of 3 characters)",
+        "input": "abc",
+    }
+    assert _message(fine) == "not an IP address (got text of 3 characters)"

@@ -20,6 +20,7 @@ from tests.reliability.canary import (
     CANARY_EMAIL,
     CANARY_NAME,
     CANARY_PHONE,
+    CANARY_PHONE_DIGITS,
     capture_logs,
     hits,
 )
@@ -157,14 +158,11 @@ def test_cli_batch_with_bad_lines_logs_no_pii(
     assert_clean(logs.text(), caplog.text, err)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known gap: field errors quote the bad value, and batch prints them to stderr"
-)
 def test_cli_batch_error_lines_do_not_quote_values(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``work_history[0].start: not a YYYY-MM date: "<value>"`` helps a person fix a file, but on
-    a server stderr is the log stream. Flip this when the parser masks or omits the value."""
+    """Quoting the value (``work_history[0].start: not a YYYY-MM date: "<value>"``) would help a
+    person fix a file, but on a server stderr is the log stream: errors give the shape instead."""
     monkeypatch.setenv("VETBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
     monkeypatch.setenv("VETBOT_SECRET_KEY", "canary-test-secret")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -172,4 +170,82 @@ def test_cli_batch_error_lines_do_not_quote_values(
     bad = {"name": "A B", "work_history": [{"start": CANARY_EMAIL}], "ip_addresses": [CANARY_PHONE]}
     source.write_text(json.dumps(bad) + "\n", encoding="utf-8")
     main(["batch", str(source), "--output", str(tmp_path / "out.jsonl")])
-    assert_clean(capsys.readouterr().err)
+    err = capsys.readouterr().err
+    assert "work_history[0].start: not a YYYY-MM date" in err  # still says what to fix
+    assert "ip_addresses[0].ip: not an IP address" in err
+    assert_clean(err)
+
+
+def _bad_values() -> list[object]:
+    """PII in every shape a mistyped field can take, each wrong for some field."""
+    return [
+        CANARY_EMAIL,
+        CANARY_PHONE,
+        CANARY_NAME * 40,  # too long for a short field
+        {"x": CANARY_EMAIL},
+        [CANARY_EMAIL, CANARY_PHONE],
+        [{"ip": CANARY_PHONE, "context": CANARY_NAME, "seen_at": CANARY_EMAIL}],
+        [{"start": CANARY_EMAIL, "end": CANARY_PHONE, "created": CANARY_NAME, "remote": CANARY_NAME}],
+    ]
+
+
+def _planted(path: str, value: object) -> dict[str, object]:
+    """A profile with ``value`` at ``path`` (``work_history[].start``, ``location.city``, ``email``)."""
+    parent, _, child = path.partition(".")
+    if not child:
+        return {"name": "A B", parent: value}
+    if parent.endswith("[]"):
+        return {"name": "A B", parent[:-2]: [{child: value}]}
+    return {"name": "A B", parent: {child: value}}
+
+
+def _field_paths() -> list[str]:
+    """Every field of the spec: top-level, nested objects' and list items' (``work_history[].start``)."""
+    from pydantic import BaseModel
+
+    paths: list[str] = []
+    for name, info in Profile.model_fields.items():
+        paths.append(name)
+        stack = [info.annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, type) and issubclass(node, BaseModel):
+                many = "[]" if str(info.annotation).startswith("list") else ""
+                paths += [f"{name}{many}.{child}" for child in node.model_fields]
+            stack += getattr(node, "__args__", ())  # unions, list[…], Annotated[…]
+    return sorted(set(paths))
+
+
+@pytest.mark.parametrize("path", _field_paths())
+def test_field_errors_never_quote_the_value(path: str) -> None:
+    """Every field, every wrong shape: the problems name the field, never the planted PII."""
+    rejected = 0
+    for value in _bad_values():
+        try:
+            parse_profile(_planted(path, value))
+        except ProfileError as exc:
+            rejected += 1
+            assert path.split(".")[0].removesuffix("[]") in str(exc)
+            assert_clean(str(exc))
+    assert rejected  # each field refuses at least one of the shapes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'name: "{CANARY_NAME}',  # unterminated quote
+        f"name: !{CANARY_EMAIL} x",  # unknown tag
+        f"name: *{CANARY_PHONE_DIGITS}",  # undefined alias
+        rf'name: "{CANARY_NAME}\q"',  # bad escape
+        f"name: {CANARY_NAME}\n  email: {CANARY_EMAIL}: x",  # mapping where none may be
+    ],
+)
+def test_yaml_errors_never_quote_the_file(tmp_path: Path, text: str) -> None:
+    from vetbot.models.parsing import iter_records
+
+    source = tmp_path / "bad.yaml"
+    source.write_text(text, encoding="utf-8")
+    records = list(iter_records(source))
+    errors = [r.error for r in records if r.error]
+    assert errors and errors[0].startswith("input: not valid YAML (")
+    assert_clean(*errors)

@@ -2,8 +2,11 @@
 
 Everything here is pure: no files are opened except through ``iter_records``, which reads
 the path it is given. Errors never carry a traceback and always name the field
-(``work_history[0].start: not a YYYY-MM date: "last year"``), so a batch can report the
-line and go on.
+(``work_history[0].start: not a YYYY-MM date such as 2024-03 (got text of 9 characters)``),
+so a batch can report the line and go on. They never quote the value: a batch prints them to
+stderr, a server's log stream, so a value is described by its shape only
+(``vetbot.models.profile.describe``), and the decoders' own messages are reduced to the
+problem and its position.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +23,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from vetbot.models.profile import Profile
+from vetbot.models.profile import Profile, describe
 
 MAX_DEPTH = 12
 MAX_RECORD_BYTES = 1_048_576
+# A quoted piece of a YAML error (a tag, an alias, a scalar) comes from the file; parser token
+# names (``'<block end>'``) and single characters (``'\t'``) do not identify anyone.
+_YAML_QUOTED = re.compile(r"\s*'(?!<)[^']{3,}'")
+# Only our own validators' messages (pydantic's "Value error, …") are free text; pydantic's
+# built-in messages are templates that never include the input.
+_FREE_TEXT_ERRORS = frozenset({"value_error", "assertion_error"})
 
 
 class ProfileError(ValueError):
@@ -62,6 +72,15 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     return out or "profile"
 
 
+def _quotes(msg: str, value: Any) -> bool:
+    """Whether ``msg`` repeats ``value`` (4 characters or more, so words of the message itself
+    do not count as a quote by coincidence)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    text = str(value).strip().casefold()
+    return len(text) >= 4 and text in msg.casefold()
+
+
 def _message(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid"))
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -71,7 +90,20 @@ def _message(err: dict[str, Any]) -> str:
         msg = "is required"
     elif err.get("type") == "extra_forbidden":
         msg = "is not allowed"
+    elif err.get("type") in _FREE_TEXT_ERRORS and _quotes(msg, err.get("input")):
+        # a validator that quotes its input is a bug; the net keeps the value out of the logs
+        msg = f"invalid value (got {describe(err.get('input'))})"
     return msg
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The YAML parser's problem and position, its quotes of the file's text removed."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "syntax error"
+    text = _YAML_QUOTED.sub("", str(problem))
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        text += f" at line {mark.line + 1}, column {mark.column + 1}"
+    return text
 
 
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:
@@ -115,7 +147,7 @@ def parse_profile(data: Any) -> ParsedProfile:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False, include_input=False):
+        for err in exc.errors(include_url=False, include_input=True):
             problem = f"{_loc(tuple(err['loc']))}: {_message(dict(err))}"
             if problem not in problems:
                 problems.append(problem)
@@ -194,7 +226,7 @@ def _records_from_text(text: str, suffix: str) -> Iterator[Record]:
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            yield Record(1, None, f"input: not valid YAML ({str(exc).splitlines()[0]})")
+            yield Record(1, None, f"input: not valid YAML ({_yaml_problem(exc)})")
             return
         yield from _records_from_value(value)
     else:

@@ -4,6 +4,11 @@ Values are kept as the candidate gave them: normalisation for comparison lives i
 ``vetbot.normalize`` and never rewrites what a card displays. Only ``name`` is required;
 a value of the wrong type or form is an input error naming the field, except phone
 numbers and e-mail addresses, whose garbling is judged by the checks as evidence.
+
+Error messages name the field and the problem and describe the rejected value only by its
+shape (``describe``), never by quoting it: ``vetbot batch`` prints them to stderr, which is
+the log stream on a server, and a mistyped field often holds another field's PII (an e-mail
+pasted into a date).
 """
 
 from __future__ import annotations
@@ -34,15 +39,38 @@ _YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
 
 
+def describe(value: Any) -> str:
+    """What a rejected value looks like, never what it says: its type and size.
+
+    Enough for a person to find the value in their file ("text of 17 characters" where a date
+    was expected), nothing a log reader could learn the candidate from.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        if not value:
+            return "empty text"
+        return f"text of {len(value)} character{'s' if len(value) != 1 else ''}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 def _year_month(value: str) -> str:
     if not _YEAR_MONTH.match(value):
-        raise ValueError(f"not a YYYY-MM date: {value!r}".replace("'", '"'))
+        raise ValueError(f"not a YYYY-MM date such as 2024-03 (got {describe(value)})")
     return value
 
 
 def _year_month_or_year(value: str) -> str:
     if not (_YEAR_MONTH.match(value) or _YEAR.match(value)):
-        raise ValueError(f"not a YYYY-MM or YYYY date: {value!r}".replace("'", '"'))
+        raise ValueError(f"not a YYYY-MM or YYYY date such as 2024-03 or 2024 (got {describe(value)})")
     return value
 
 
@@ -50,12 +78,12 @@ def _ip(value: str) -> str:
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
-        raise ValueError(f'not an IP address: "{value}"') from None
+        raise ValueError(f"not an IP address (got {describe(value)})") from None
 
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f'no UTC offset: "{value.isoformat()}"')
+        raise ValueError("date-time without a UTC offset (add Z or +HH:MM, e.g. 2026-01-05T09:30:00Z)")
     return value
 
 
@@ -208,7 +236,7 @@ class Profile(BaseModel):
     @classmethod
     def _number_not_bool(cls, value: Any) -> Any:
         if isinstance(value, (bool, str)):
-            raise ValueError(f"not a number: {value!r}")
+            raise ValueError(f"not a number (got {describe(value)})")
         return value
 
     @property
