@@ -34,6 +34,17 @@ TIERS: tuple[tuple[float, float, float], ...] = (
 )
 
 
+def young_account_strength(age_years: float, claimed_years: float) -> float | None:
+    """How strongly an account ``age_years`` old contradicts ``claimed_years`` of career, by
+    ``TIERS``; None when the claim is too short or the account old enough to say nothing.
+    Shared with ``footprint.github_api`` (GitHub's own date), so both read the same way."""
+    if claimed_years < MIN_CLAIMED_YEARS or age_years >= MAX_YOUNG_AGE_YEARS:
+        return None
+    return next(
+        (s for max_age, min_years, s in TIERS if age_years < max_age and claimed_years >= min_years), None
+    )
+
+
 def _claimed_years(profile: Profile, now: date) -> tuple[float | None, str]:
     """The claimed experience, or else the span the work history covers."""
     if profile.claimed_years_experience is not None:
@@ -75,9 +86,9 @@ class Accounts(Check):
         oldest = min(dated, key=lambda a: a.created or today)
         assert oldest.created is not None
         age = max(0.0, (today - oldest.created).days / 365.25)
-        if claimed < MIN_CLAIMED_YEARS or age >= MAX_YOUNG_AGE_YEARS:
+        strength = young_account_strength(age, claimed)
+        if strength is None:
             return []
-        strength = next(s for max_age, min_years, s in TIERS if age < max_age and claimed >= min_years)
         return [
             Signal(
                 rule="accounts_younger_than_career",

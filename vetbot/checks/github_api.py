@@ -31,7 +31,7 @@ from typing import ClassVar
 from vetbot.checks import sources
 from vetbot.checks.base import Check, Evidence, Signal, SkipCheck
 from vetbot.checks.context import CheckContext
-from vetbot.checks.footprint import MAX_YOUNG_AGE_YEARS, MIN_CLAIMED_YEARS, TIERS, _claimed_years
+from vetbot.checks.footprint import _claimed_years, young_account_strength
 from vetbot.checks.providers.base import ProviderCheck
 from vetbot.checks.providers.github import PROVIDER, GitHubApi, GitHubUser, login_of
 from vetbot.checks.providers.settings import ProviderSettings
@@ -148,9 +148,9 @@ def _evidence(user: GitHubUser, today: date) -> dict[str, object]:
 def _young(profile: Profile, user: GitHubUser, today: date, evidence: dict[str, object]) -> list[Signal]:
     claimed, basis = _claimed_years(profile, today)
     age = max(0.0, (today - user.created).days / 365.25)
-    if claimed is None or claimed < MIN_CLAIMED_YEARS or age >= MAX_YOUNG_AGE_YEARS:
+    strength = young_account_strength(age, claimed) if claimed is not None else None
+    if claimed is None or strength is None:
         return []
-    strength = next(s for max_age, min_years, s in TIERS if age < max_age and claimed >= min_years)
     return [
         Signal(
             rule="account_younger_than_career",
