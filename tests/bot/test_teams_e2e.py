@@ -203,3 +203,65 @@ def test_serve_refuses_to_start_with_an_empty_app_id(
     monkeypatch.setenv("VETBOT_SECRET_KEY", "test")
     assert main(["serve", "--database-url", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
     assert "MICROSOFT_APP_ID is empty" in capsys.readouterr().err
+
+
+@pytest.fixture
+def authenticated_teams(db: Database, config: Config) -> tuple[BotSettings, BotCore]:
+    settings = BotSettings(
+        teams=TeamsSettings(
+            app_id="00000000-0000-0000-0000-000000000001",
+            app_password=SecretStr("not-used-offline"),
+            security_channel=SECURITY,
+        )
+    )
+    core = BotCore(VettingService(db, config, registry=Registry([FlagCheck()])), tuning=FAST, admins=ADMINS)
+    return settings, core
+
+
+def _forged_token() -> str:
+    import jwt
+
+    claims = {"iss": "https://api.botframework.com", "aud": "00000000-0000-0000-0000-000000000001"}
+    return jwt.encode(claims, "attacker-secret-of-32-bytes-or-more!!", algorithm="HS256")
+
+
+async def _post_all(settings: BotSettings, core: BotCore, headers: list[dict[str, str]]) -> list[int]:
+    async with TestClient(TestServer(create_app(settings, core), host="127.0.0.1")) as client:
+        activity = Teams(client, core, FakeConnector(), "http://127.0.0.1:9").activity('vet name="Jan K"')
+        return [(await client.post("/api/messages", json=activity, headers=h)).status for h in headers]
+
+
+async def test_with_an_app_id_unauthenticated_activities_get_401_and_leave_no_job(
+    authenticated_teams: tuple[BotSettings, BotCore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bot Framework authentication on (an app id is set): no token, a garbage token and a
+    token Microsoft never signed (plausible issuer, HS256) are refused before anything is
+    stored. Microsoft's signing keys are stubbed (offline): one RSA key, another id."""
+    from botframework.connector.auth import jwt_token_extractor
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+
+    async def keys(_self: object, _key_id: str) -> object:
+        return jwt_token_extractor._OpenIdConfig(key, [])
+
+    monkeypatch.setattr(jwt_token_extractor._OpenIdMetadata, "get", keys)
+    settings, core = authenticated_teams
+    bearer = [{}, {"Authorization": "Bearer garbage"}, {"Authorization": f"Bearer {_forged_token()}"}]
+    assert await _post_all(settings, core, bearer) == [401, 401, 401]
+    assert await core.queue_stats() == (0, 0.0)
+
+
+async def test_unreachable_signing_keys_are_503_so_the_bot_framework_retries(
+    authenticated_teams: tuple[BotSettings, BotCore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+    from botframework.connector.auth import jwt_token_extractor
+
+    async def down(_self: object) -> None:
+        raise requests.ConnectionError("login.botframework.com unreachable")
+
+    monkeypatch.setattr(jwt_token_extractor._OpenIdMetadata, "_refresh", down)
+    settings, core = authenticated_teams
+    assert await _post_all(settings, core, [{"Authorization": f"Bearer {_forged_token()}"}]) == [503]
+    assert await core.queue_stats() == (0, 0.0)

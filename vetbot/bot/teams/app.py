@@ -6,9 +6,17 @@ edge can replace it without touching anything else.
 
 Why our own handler instead of ``CloudAdapter.process``: in 4.17.x ``process`` answers 500
 for every invoke response (upstream PR #2226), and it lets malformed input surface as 5xx.
-Here: not JSON → 415, unparseable → 400, missing or bad JWT → 401 (``PermissionError``,
-``jwt.InvalidTokenError``), unknown fields are ignored by the deserialiser, and the invoke
-response body is returned as JSON (shared/design/platform-notes.md §3).
+Here: not JSON → 415, unparseable → 400, missing or bad JWT → 401, unknown fields are ignored
+by the deserialiser, and the invoke response body is returned as JSON
+(shared/design/platform-notes.md §3).
+
+A bad JWT surfaces from botbuilder's token validation as ``PermissionError`` or
+``jwt.InvalidTokenError`` — but a forged token with a plausible issuer fails deeper, as a
+bare ``Exception`` ("signing algorithm not in allowed list") or an ``IndexError`` (unknown
+key id), which used to become a 500. Anything raised inside ``botframework.connector.auth``
+is therefore an authentication failure: 401, except when Microsoft's signing keys could not
+be fetched (a network error), which is 503 so the Bot Framework retries the delivery
+instead of dropping the message.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from jwt.exceptions import InvalidTokenError
+from requests import RequestException
 
 from vetbot.bot.settings import TeamsSettings
 from vetbot.bot.teams.bot import VetbotTeamsBot, on_turn_error
@@ -28,6 +37,7 @@ from vetbot.bot.teams.outbound import TeamsOutbound
 from vetbot.handlers.core import BotCore
 
 log = logging.getLogger("vetbot.teams")
+_AUTH_MODULE = "botframework.connector.auth"
 MESSAGES_PATH = "/api/messages"
 
 
@@ -98,8 +108,26 @@ class TeamsEdge:
         except (PermissionError, InvalidTokenError) as exc:
             log.warning("teams request refused", extra={"reason": type(exc).__name__})
             return web.json_response({"error": "unauthorized"}, status=401)
+        except Exception as exc:
+            if not _raised_in_auth(exc):
+                raise
+            if isinstance(exc, OSError | RequestException):
+                log.warning("teams signing keys unavailable", extra={"reason": type(exc).__name__})
+                return web.json_response({"error": "authentication unavailable"}, status=503)
+            log.warning("teams request refused", extra={"reason": type(exc).__name__})
+            return web.json_response({"error": "unauthorized"}, status=401)
         if response is None:
             return web.Response(status=201)
         if response.status == 501:  # botbuilder's answer to an invoke vetbot does not handle
             return web.json_response({"error": "unsupported invoke"}, status=400)
         return web.json_response(response.body, status=response.status or 200)
+
+
+def _raised_in_auth(exc: BaseException) -> bool:
+    """Did ``exc`` come out of botbuilder's authentication (token, keys, endorsements)?"""
+    trace = exc.__traceback__
+    while trace is not None:
+        if str(trace.tb_frame.f_globals.get("__name__", "")).startswith(_AUTH_MODULE):
+            return True
+        trace = trace.tb_next
+    return False
