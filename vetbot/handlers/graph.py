@@ -187,7 +187,7 @@ async def build_graph(
 
 def node_label(info: CandidateInfo) -> str:
     band = f" [{info.band}]" if info.band else ""
-    return f"{info.name} ({info.external_id or info.key[:8]}){band}"
+    return f"{info.name} ({info.external_id or info.key[-8:]}){band}"  # keys start with the time
 
 
 def _dot_quote(text: str) -> str:

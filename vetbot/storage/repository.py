@@ -6,7 +6,6 @@ profiles must stay above 500 profiles/s on one core.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from sqlmodel import col
 
 from vetbot.checks.context import IntelEntry
 from vetbot.checks.settings import ScoringSettings
+from vetbot.ids import sortable_id
 from vetbot.storage.tables import (
     IntelEntryRow,
     IntelList,
@@ -26,7 +26,7 @@ from vetbot.storage.tables import (
 
 
 def new_key() -> str:
-    return uuid.uuid4().hex
+    return sortable_id()
 
 
 # --- settings -------------------------------------------------------------------------------

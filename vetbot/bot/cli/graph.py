@@ -65,7 +65,7 @@ def _label(graph: PersonaGraph, key: str) -> Text:
     if info is None:
         return Text(key)
     text = Text(info.name, style="bold")
-    text.append(f" ({info.external_id or key[:8]})")
+    text.append(f" ({info.external_id or key[-8:]})")  # keys start with the time: show the random tail
     if info.band:
         text.append(f" {info.band}", style=_BAND_STYLE.get(info.band, ""))
     if info.decision:
