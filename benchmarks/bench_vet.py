@@ -76,7 +76,7 @@ async def run(n: int, baseline_n: int) -> dict[str, object]:
     await engine.warm_up()  # as `vetbot serve` and `vetbot batch` do before the first profile
     config = Config(secret_key=SecretStr("bench"))
 
-    with batch_gc(every=BATCH_CHUNK) as collector, tempfile.TemporaryDirectory() as tmp:
+    with batch_gc() as collector, tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
         await db.migrate()
         service = VettingService(db, config, registry)

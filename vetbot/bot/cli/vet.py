@@ -97,7 +97,7 @@ def batch(
             task = progress.add_task("vet", total=len(records))
             async with open_service(database_url) as service:
                 await service.engine.warm_up()  # bundled data loaded before batch_gc freezes it
-                with batch_gc(every=BATCH_CHUNK) as collector:
+                with batch_gc() as collector:
                     async for item in service.vet_many(items(), requester="cli-batch", chunk=BATCH_CHUNK):
                         report(item)
                         progress.advance(task)
