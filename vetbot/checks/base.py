@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from vetbot.checks.context import CheckContext
@@ -100,10 +101,15 @@ class Check(ABC):
         """Return signals (empty when consistent); raise ``SkipCheck`` when inputs are missing."""
 
 
+@lru_cache(maxsize=256)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))  # asked for every check of every vetting: split once
+
+
 def has_value(profile: Profile, path: str) -> bool:
     """True when the dotted ``path`` holds something other than None/empty."""
     node: Any = profile
-    for part in path.split("."):
+    for part in _parts(path):
         if node is None:
             return False
         if isinstance(node, list):

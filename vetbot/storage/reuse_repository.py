@@ -112,10 +112,10 @@ PRELOAD_SLOTS = 1024  # keys per preload statement: 2,048 parameters, far below 
 async def holders_of(
     session: AsyncSession, *, keys: Sequence[tuple[str, str]], cap: int
 ) -> list[PriorMatch] | None:
-    """Every stored holder of any key (self included), in statements of ``PRELOAD_SLOTS``
-    keys; ``None`` when more than ``cap`` rows come back (a crowd: the caller falls back to
-    per-profile lookups, which keep their own limit)."""
-    wanted = list(dict.fromkeys(keys))
+    """Every stored holder of any of the (distinct) ``keys``, self included, in statements of
+    ``PRELOAD_SLOTS`` keys; ``None`` when more than ``cap`` rows come back (a crowd: the
+    caller falls back to per-profile lookups, which keep their own limit)."""
+    wanted = list(keys)
     out: list[PriorMatch] = []
     for start in range(0, len(wanted), PRELOAD_SLOTS):
         part = wanted[start : start + PRELOAD_SLOTS]

@@ -87,7 +87,8 @@ class SqlStoreView:
             rows = preloaded.get(key)
             if rows is None:
                 return None
-            found += [m for m in rows if m.candidate_key != exclude_candidate]
+            if rows:  # most keys have no holder: skip the filter
+                found += [m for m in rows if m.candidate_key != exclude_candidate]
         found.sort(key=_seen_order)
         return found[: reuse_repository.MATCH_LIMIT]
 
