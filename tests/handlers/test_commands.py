@@ -161,3 +161,12 @@ def test_form_uses_spec_field_names() -> None:
 )
 def test_never_raises(text: str) -> None:
     assert parse_vet(vet(text, "k")) is not None
+
+
+@pytest.mark.parametrize("value", [2.2e-308, 7, ["a"], True, "Warsaw"])
+def test_a_form_giving_a_nested_field_both_ways_is_an_error_not_a_crash(value: object) -> None:
+    """Found by benchmarks/fuzz_parsers.py: ``home_address`` as a number next to
+    ``home_address.city`` raised TypeError (only text was expected there)."""
+    form = replace(vet("", "k"), form={"name": "Jan K", "home_address": value, "home_address.city": "Warsaw"})
+    reply = parse_vet(form)
+    assert isinstance(reply, ErrorReply) and reply.field == "home_address"

@@ -205,8 +205,8 @@ def _assign(data: dict[str, Any], key: str, value: Any, *, repeatable: bool) -> 
         model = _NESTED.get(parent)
         if model is None or child not in model.model_fields or "." in child:
             return _unknown(key)
-        if isinstance(data.get(parent), str):
-            return ErrorReply(f"{parent}: given both as text and as fields", field=parent)
+        if parent in data and not isinstance(data[parent], dict):  # text, a number, a list …
+            return ErrorReply(f"{parent}: given both as a value and as fields", field=parent)
         target = data.setdefault(parent, {})
         if child in target:
             return ErrorReply(f"{key}: given twice", field=key)
