@@ -102,6 +102,26 @@ def test_unknown_fields_are_kept_and_warned() -> None:
     assert parsed.warnings == ["unknown field kept: label", "unknown field kept: location.planet"]
 
 
+def test_unknown_fields_are_found_in_lists_unions_and_nested_models() -> None:
+    parsed = parse_profile(
+        {
+            "name": "A",
+            "home_address": {"city": "Warsaw", "door_colour": "red"},  # Address | str | None
+            "shipping_address": "ul. Prosta 1, Warszawa",  # the str side of the same union
+            "work_history": [{"company": "X", "start": "2020-01"}, {"company": "Y", "badge": 7}],
+            "ip_addresses": ["8.8.8.8", {"ip": "1.1.1.1", "asn_hint": "x"}],  # Annotated items
+            "interview": {"camera_off": True, "mood": "calm"},
+            "resume_text": "plain text is never walked",
+        }
+    )
+    assert parsed.warnings == [
+        "unknown field kept: home_address.door_colour",
+        "unknown field kept: ip_addresses[1].asn_hint",
+        "unknown field kept: work_history[1].badge",
+        "unknown field kept: interview.mood",
+    ]
+
+
 def test_huge_strings_are_refused_by_field() -> None:
     assert any(p.startswith("name:") for p in problems({"name": "x" * 10_000}))
     assert any(p.startswith("resume_text:") for p in problems({"name": "A", "resume_text": "x" * 300_000}))

@@ -17,8 +17,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -128,13 +129,32 @@ def depth(value: Any, limit: int = MAX_DEPTH) -> int:
 def _unknown_fields(model: BaseModel, path: str = "") -> Iterator[str]:
     for key in model.model_extra or {}:
         yield f"{path}{key}"
-    for name in type(model).model_fields:
+    for name in _nested_fields(type(model)):
         value = getattr(model, name)
-        items = value if isinstance(value, list) else [value]
-        for index, item in enumerate(items):
-            if isinstance(item, BaseModel):
-                where = f"{path}{name}[{index}]." if isinstance(value, list) else f"{path}{name}."
-                yield from _unknown_fields(item, where)
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _unknown_fields(item, f"{path}{name}[{index}].")
+        elif isinstance(value, BaseModel):
+            yield from _unknown_fields(value, f"{path}{name}.")
+
+
+@lru_cache(maxsize=64)
+def _nested_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``model`` whose type can hold another model (directly, in a list or a union):
+    the only ones the unknown-field walk must enter. Worked out once per class, because the
+    walk runs on every profile of a batch and most fields are plain strings."""
+    return tuple(
+        name
+        for name, info in model.model_fields.items()
+        if any(isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(info.annotation))
+    )
+
+
+def _types_in(annotation: Any) -> Iterator[Any]:
+    yield annotation
+    for arg in get_args(annotation):
+        yield from _types_in(arg)
 
 
 def parse_profile(data: Any) -> ParsedProfile:
