@@ -114,11 +114,6 @@ def _kind(asn_name: str | None) -> str | None:
     return None
 
 
-def is_public(address: Address) -> bool:
-    """Global unicast only: private, CGNAT, loopback, link-local, reserved say nothing."""
-    return address.is_global and not address.is_multicast
-
-
 @dataclass(frozen=True, slots=True)
 class IntelIndex:
     """Admin-imported VPN ranges by prefix length, and ASNs; O(prefix lengths) per lookup."""

@@ -10,7 +10,6 @@ input problems, not evidence: they are ignored, and a profile holding only those
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from vetbot.checks.base import Check, Evidence, Signal, SkipCheck
 from vetbot.checks.context import CheckContext, IntelEntry
 from vetbot.models.profile import Profile
 from vetbot.normalize.country import country_name, to_alpha2
+from vetbot.normalize.ip import ip_scope
 
 # How much an observation says about where the person *is*: an ID check or interview is
 # the person live; an application can come from anywhere (a café, a phone, a friend's flat).
@@ -102,7 +102,7 @@ class NetworkCheck(Check):
         await geo.ensure_loaded()
 
     async def run(self, profile: Profile, context: CheckContext) -> Sequence[Signal]:
-        observations = [o for o in profile.ip_addresses if geo.is_public(ipaddress.ip_address(o.ip))]
+        observations = [o for o in profile.ip_addresses if ip_scope(o.ip).is_public]
         if not observations:
             raise SkipCheck("only private or reserved addresses")
         await geo.ensure_loaded()
@@ -110,7 +110,7 @@ class NetworkCheck(Check):
         seen = []
         for o in observations:
             facts = geo.lookup(o.ip)
-            hit = intel.match(ipaddress.ip_address(o.ip), facts.asn) if intel else None
+            hit = intel.match(ip_scope(o.ip).address, facts.asn) if intel else None
             seen.append(_Seen(o.ip, o.context, o.seen_at, facts, hit))
         claimed = to_alpha2(profile.location.country) if profile.location else None
         found = (_anonymiser(seen, claimed), _ip_country(seen, claimed), _many_countries(seen))

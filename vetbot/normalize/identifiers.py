@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vetbot.models.profile import Address, Profile
 from vetbot.normalize.address_key import address_key
@@ -36,6 +36,7 @@ from vetbot.normalize.country import to_alpha2
 from vetbot.normalize.email import canonical_email
 from vetbot.normalize.fingerprints import photo_chunks, photo_hash, resume_bands
 from vetbot.normalize.handles import linkedin_slug
+from vetbot.normalize.ip import ip_scope
 from vetbot.normalize.phone import parse_phone
 from vetbot.normalize.text import fold
 
@@ -50,7 +51,14 @@ MAX_VALUE = 400
 
 
 def keyed_hash(secret: bytes, value: str) -> str:
-    return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
+    mac = _keyed(secret).copy()  # the key schedule is done once per secret, not per value
+    mac.update(value.encode("utf-8"))
+    return mac.hexdigest()[:40]
+
+
+@lru_cache(maxsize=4)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 def fold_account(account_id: str) -> str:
@@ -144,9 +152,9 @@ def _logistics_identifiers(profile: Profile, secret: bytes) -> Iterator[tuple[st
     if profile.payment and profile.payment.account_id and secret:
         yield "payment", account_key(secret, profile.payment.account_id)
     for obs in profile.ip_addresses:
-        ip = ipaddress.ip_address(obs.ip)
-        if ip.is_global:  # private/reserved addresses are input errors, not identifiers
-            yield ("ip" if obs.context in STRONG_IP_CONTEXTS else "ip_other"), str(ip)
+        scope = ip_scope(obs.ip)
+        if scope.is_global:  # private/reserved addresses are input errors, not identifiers
+            yield ("ip" if obs.context in STRONG_IP_CONTEXTS else "ip_other"), str(scope.address)
 
 
 def _content_identifiers(profile: Profile) -> Iterator[tuple[str, str | None]]:
