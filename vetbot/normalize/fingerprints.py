@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +46,8 @@ _B = _RNG.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+_BAND_PREFIX = tuple(f"band{i}:" for i in range(BANDS))
 
 PHASH = re.compile(r"^phash:([0-9a-fA-F]{16})$")
 CHUNKS = 4
@@ -105,7 +106,7 @@ def resume_bands(text: str) -> list[str]:
         for j in range(1, ROWS):
             band = (band * _M1) ^ signature[:, j]
         band = _mix(band) >> np.uint64(16)  # 48 bits: collisions ~10⁻¹⁴ per band and pair
-    return [f"band{i}:{int(v):012x}" for i, v in enumerate(band.tolist())]
+    return [prefix + format(v, "012x") for prefix, v in zip(_BAND_PREFIX, band.tolist(), strict=True)]
 
 
 def estimated_similarity(shared_bands: int) -> float:
@@ -160,8 +161,12 @@ def chunk(value: int, index: int) -> int:
     return (value >> (CHUNK_BITS * (CHUNKS - 1 - index))) & 0xFFFF
 
 
+_CHUNK_PREFIX = tuple(f"chunk{i}:" for i in range(CHUNKS))
+_HEX4 = tuple(f"{part:04x}" for part in range(1 << CHUNK_BITS))  # 65,536 short strings, once
+
+
 def chunk_key(index: int, part: int) -> str:
-    return f"chunk{index}:{part:04x}"
+    return _CHUNK_PREFIX[index] + _HEX4[part]
 
 
 def photo_chunks(value: int) -> list[str]:
@@ -169,13 +174,19 @@ def photo_chunks(value: int) -> list[str]:
     return [chunk_key(i, chunk(value, i)) for i in range(CHUNKS)]
 
 
-def photo_probe_keys(value: int) -> Iterator[tuple[str, int, int]]:
-    """(key, chunk index, bit distance) for each chunk and every chunk one bit away."""
+@lru_cache(maxsize=4_096)
+def photo_probe_keys(value: int) -> tuple[tuple[str, int, int], ...]:
+    """(key, chunk index, bit distance) for each chunk and every chunk one bit away.
+
+    Asked twice per vetting with a photo (the lookup's keys, then the check reading the
+    answers) and once per frontier photo of the graph: 68 keys each time, so they are
+    made once per hash."""
+    probes: list[tuple[str, int, int]] = []
     for i in range(CHUNKS):
         part = chunk(value, i)
-        yield chunk_key(i, part), i, 0
-        for bit in range(CHUNK_BITS):
-            yield chunk_key(i, part ^ (1 << bit)), i, 1
+        probes.append((chunk_key(i, part), i, 0))
+        probes.extend((chunk_key(i, part ^ (1 << bit)), i, 1) for bit in range(CHUNK_BITS))
+    return tuple(probes)
 
 
 def hamming(a: int, b: int) -> int:
