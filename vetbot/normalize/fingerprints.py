@@ -162,11 +162,10 @@ def chunk(value: int, index: int) -> int:
 
 
 _CHUNK_PREFIX = tuple(f"chunk{i}:" for i in range(CHUNKS))
-_HEX4 = tuple(f"{part:04x}" for part in range(1 << CHUNK_BITS))  # 65,536 short strings, once
 
 
 def chunk_key(index: int, part: int) -> str:
-    return _CHUNK_PREFIX[index] + _HEX4[part]
+    return _CHUNK_PREFIX[index] + format(part, "04x")
 
 
 def photo_chunks(value: int) -> list[str]:
