@@ -153,6 +153,22 @@ def test_checks_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert "contact.phone" in {r["id"] for r in rows}
 
 
+def test_checks_say_when_a_network_provider_is_off(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VETBOT_PROVIDERS", raising=False)
+    monkeypatch.delenv("VETBOT_GITHUB_TOKEN", raising=False)
+    _, out, _ = run(capsys, "checks", "--json")
+    (github,) = [r for r in json.loads(out) if r["id"] == "footprint.github_api"]
+    assert github["enabled"] is False and "VETBOT_PROVIDERS=github" in github["off_because"]
+    assert all(r["enabled"] for r in json.loads(out) if r["id"] != "footprint.github_api")
+
+    monkeypatch.setenv("VETBOT_PROVIDERS", "github")
+    _, out, _ = run(capsys, "checks", "--json")
+    (github,) = [r for r in json.loads(out) if r["id"] == "footprint.github_api"]
+    assert github["enabled"] is True and github["off_because"] is None
+
+
 def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     """The installed entry point: exit code and stdout as a shell user sees them."""
     exe = Path(sys.executable).with_name("vetbot")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -15,6 +16,8 @@ from rich.table import Table
 from vetbot.bot.cli import app
 from vetbot.bot.cli.common import BadInput, DatabaseOpt, err_console, open_service, out_console, read_records
 from vetbot.bot.render.terminal import risk_card
+from vetbot.checks.base import Check
+from vetbot.checks.providers.base import ProviderCheck
 from vetbot.checks.registry import Registry
 from vetbot.gc_tuning import batch_gc
 from vetbot.handlers.vetting import Vetted
@@ -133,22 +136,23 @@ def list_checks(
         sys.stdout.write(checks_markdown(Registry.default(plugins=False)))
         return
 
-    async def settings() -> Any:
-        async with open_service(database_url) as service:
-            return await service.settings()
+    async def configured() -> tuple[Any, Registry]:
+        async with open_service(database_url) as service:  # the registry the environment configures
+            return await service.settings(), service.registry
 
-    current = asyncio.run(settings())
+    current, registry = asyncio.run(configured())
     rows = [
         {
             "id": c.id,
             "title": c.title,
             "weight": current.weights.get(c.id, c.weight),
             "default_weight": c.weight,
-            "enabled": c.id not in current.disabled,
+            "enabled": c.id not in current.disabled and _provider_on(c),
+            "off_because": _off_because(c, current.disabled),
             "evidence": c.evidence.value,
             "source": c.source,
         }
-        for c in Registry.default()
+        for c in registry
     ]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
@@ -161,11 +165,25 @@ def list_checks(
             row["id"],
             row["title"],
             str(row["weight"]),
-            "yes" if row["enabled"] else "no",
+            "yes" if row["enabled"] else f"no ({row['off_because']})",
             row["evidence"],
             row["source"],
         )
     out_console().print(table)
+
+
+def _provider_on(check: Check) -> bool:
+    """A network provider's check runs only when its provider is configured (offline default)."""
+    return not isinstance(check, ProviderCheck) or check.configured
+
+
+def _off_because(check: Check, disabled: Collection[str]) -> str | None:
+    if check.id in disabled:
+        return "disabled by an admin"
+    if not _provider_on(check):
+        assert isinstance(check, ProviderCheck)
+        return f"{check.provider} provider off; VETBOT_PROVIDERS={check.provider} enables it"
+    return None
 
 
 __all__ = ["ParsedProfile", "batch", "list_checks", "vet"]
