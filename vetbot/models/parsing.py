@@ -11,6 +11,7 @@ problem and its position.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, BinaryIO, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -230,19 +231,41 @@ def _unflatten(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _records_from_text(text: str, suffix: str) -> Iterator[Record]:
-    if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_RECORD_BYTES:
+def _jsonl_records(path: Path) -> Iterator[Record]:
+    """JSON lines read one at a time, so memory stays flat for a file of any size.
+
+    Lines are split on ``\n`` only: a JSON string may hold U+2028 and the other characters
+    ``str.splitlines`` also breaks on, and splitting there turned one good record into two
+    bad ones. Each line is decoded on its own, so an invalid byte costs only its line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(_bounded_lines(handle), start=1):
+            if raw is None:
                 yield Record(number, None, f"input: record larger than {MAX_RECORD_BYTES} bytes")
                 continue
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw.strip():
+                continue
             try:
-                yield Record(number, parse_json_text(line))
+                yield Record(number, parse_json_text(raw))
             except ProfileError as exc:
                 yield Record(number, None, str(exc))
-    elif suffix == ".csv":
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """The file's lines; ``None`` for a line over ``MAX_RECORD_BYTES``, which is skipped
+    without ever being held whole in memory."""
+    while line := handle.readline(MAX_RECORD_BYTES + 1):
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+            yield None
+        else:
+            yield line
+
+
+def _records_from_text(text: str, suffix: str) -> Iterator[Record]:
+    if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         for row in reader:
             yield Record(reader.line_num, _unflatten(row))
@@ -272,25 +295,19 @@ def _records_from_value(value: Any) -> Iterator[Record]:
 
 
 def iter_records(path: Path) -> Iterator[Record]:
-    """Read a ``.json``/``.jsonl``/``.yaml``/``.csv`` file lazily enough for large batches."""
+    """Read a ``.json``/``.jsonl``/``.yaml``/``.csv`` file; JSON lines are streamed (see
+    ``_jsonl_records``), the other formats are parsed whole."""
     suffix = path.suffix.lower()
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if suffix == ".jsonl":
-            # keep good lines: decode line by line and report only the bad ones
-            for number, line in enumerate(raw.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield Record(number, parse_json_text(line))
-                except ProfileError as err:
-                    yield Record(number, None, str(err))
+    if suffix == ".jsonl":
+        records = _jsonl_records(path)
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield Record(1, None, f"input: not valid UTF-8 (byte {exc.start})")
             return
-        yield Record(1, None, f"input: not valid UTF-8 (byte {exc.start})")
-        return
-    for record in _records_from_text(text, suffix):
+        records = _records_from_text(text, suffix)
+    for record in records:
         if record.data is not None and "__not_object__" in record.data:
             got = type(record.data["__not_object__"]).__name__
             yield Record(record.line, None, f"profile: expected a JSON object, got {got}")

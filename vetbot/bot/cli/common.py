@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -58,17 +58,41 @@ async def open_service(database_url: str | None) -> AsyncIterator[VettingService
 
 def read_records(path: str) -> list[Record]:
     """Records of a file, or of stdin for ``-`` (read as JSON or JSON lines)."""
+    records, _ = stream_records(path)
+    return list(records)
+
+
+def stream_records(path: str) -> tuple[Iterable[Record], int | None]:
+    """Records and how many to expect (for a progress bar; ``None`` when unknown).
+
+    A ``.jsonl`` file is read lazily, line by line, so a batch of any size holds only its
+    current chunk in memory; stdin and the other formats are read whole."""
     if path == "-":
         data = sys.stdin.buffer.read()
         if b"\n" in data.strip():
-            return [_line(i, line) for i, line in enumerate(data.splitlines(), start=1) if line.strip()]
-        return [_line(1, data)]
+            lines = [_line(i, line) for i, line in enumerate(data.splitlines(), start=1) if line.strip()]
+            return lines, len(lines)
+        return [_line(1, data)], 1
     file = Path(path)
     if not file.is_file():
         raise BadInput(f"{path}: no such file")
     if file.suffix.lower() not in {".json", ".jsonl", ".yaml", ".yml", ".csv"}:
         raise BadInput(f"{path}: unsupported file type (use .json, .jsonl, .yaml, .yml or .csv)")
-    return list(iter_records(file))
+    if file.suffix.lower() == ".jsonl":
+        return iter_records(file), _count_lines(file)
+    records = list(iter_records(file))
+    return records, len(records)
+
+
+def _count_lines(file: Path) -> int:
+    """Lines of a file, counted in 1 MiB blocks (a blank line counts too: close enough for a
+    progress bar, and no line is ever held whole)."""
+    count, last = 0, b"\n"
+    with file.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _line(number: int, raw: bytes) -> Record:

@@ -14,7 +14,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from vetbot.bot.cli import app
-from vetbot.bot.cli.common import BadInput, DatabaseOpt, err_console, open_service, out_console, read_records
+from vetbot.bot.cli.common import (
+    BadInput,
+    DatabaseOpt,
+    err_console,
+    open_service,
+    out_console,
+    read_records,
+    stream_records,
+)
 from vetbot.bot.render.terminal import risk_card
 from vetbot.checks.base import Check
 from vetbot.checks.providers.base import ProviderCheck
@@ -71,7 +79,7 @@ def batch(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Vet many profiles in input order; bad records are reported by line and skipped."""
-    records = read_records(input)
+    records, expected = stream_records(input)
     stream: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
     errors = err_console()
     counts = {"vetted": 0, "skipped": 0}
@@ -97,7 +105,7 @@ def batch(
             transient=True,
         )
         with progress:
-            task = progress.add_task("vet", total=len(records))
+            task = progress.add_task("vet", total=expected)
             async with open_service(database_url) as service:
                 await service.engine.warm_up()  # bundled data loaded before batch_gc freezes it
                 with batch_gc() as collector:
