@@ -181,3 +181,41 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["candidate"]["id"] == "ex-002"
+
+
+def test_stdin_takes_a_pretty_printed_profile(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON document over several lines is one profile, not several bad JSON lines."""
+    import io
+
+    data = (EXAMPLES / "genuine-seoul.json").read_bytes()
+    assert data.count(b"\n") > 3
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, err = run(capsys, "vet", "-", "--json")
+    assert code == 0, err
+    assert json.loads(out)["candidate"]["id"] == "ex-002"
+
+
+def test_stdin_json_lines_still_count_as_a_batch(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    data = b'{"name": "Ann Lee", "id": "s1"}\n{"name": "Bob Ray", "id": "s2"}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, _ = run(capsys, "batch", "-")
+    assert code == 0
+    assert [json.loads(line)["candidate"]["id"] for line in out.splitlines()] == ["s1", "s2"]
+
+
+def test_json_lines_that_are_not_objects_are_reported_and_skipped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    src = tmp_path / "mixed.jsonl"
+    src.write_text('{"name": "Ann Lee"}\n5\n[1]\nnull\n"x"\n{"name": "Bob Ray"}\n')
+    code, out, err = run(capsys, "batch", str(src))
+    assert code == 0
+    assert len(out.splitlines()) == 2
+    for line, kind in ((2, "int"), (3, "list"), (4, "NoneType"), (5, "str")):
+        assert f"line {line}: profile: expected a JSON object, got {kind}" in err

@@ -231,25 +231,45 @@ def _unflatten(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _jsonl_records(path: Path) -> Iterator[Record]:
-    """JSON lines read one at a time, so memory stays flat for a file of any size.
+def jsonl_records(handle: BinaryIO) -> Iterator[Record]:
+    """JSON lines read one at a time, so memory stays flat for input of any size.
 
     Lines are split on ``\n`` only: a JSON string may hold U+2028 and the other characters
     ``str.splitlines`` also breaks on, and splitting there turned one good record into two
     bad ones. Each line is decoded on its own, so an invalid byte costs only its line."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(_bounded_lines(handle), start=1):
-            if raw is None:
-                yield Record(number, None, f"input: record larger than {MAX_RECORD_BYTES} bytes")
-                continue
-            if number == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            if not raw.strip():
-                continue
-            try:
-                yield Record(number, parse_json_text(raw))
-            except ProfileError as exc:
-                yield Record(number, None, str(exc))
+    for number, raw in enumerate(_bounded_lines(handle), start=1):
+        if raw is None:
+            yield Record(number, None, f"input: record larger than {MAX_RECORD_BYTES} bytes")
+            continue
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if not raw.strip():
+            continue
+        try:
+            yield _record(number, parse_json_text(raw))
+        except ProfileError as exc:
+            yield Record(number, None, str(exc))
+
+
+def records_from_bytes(data: bytes) -> Iterator[Record]:
+    """Records of input read whole (stdin): one JSON document — an object, or an array of
+    them, pretty-printed or not — else, when it spans several lines, JSON lines."""
+    try:
+        value = parse_json_text(data.removeprefix(codecs.BOM_UTF8))
+    except ProfileError as exc:
+        if len([line for line in data.splitlines() if line.strip()]) > 1:
+            yield from jsonl_records(io.BytesIO(data))
+        else:
+            yield Record(1, None, str(exc))
+        return
+    yield from _records_from_value(value)
+
+
+def _record(number: int, value: Any) -> Record:
+    """A decoded record; anything but a JSON object is an error naming what it is."""
+    if isinstance(value, dict):
+        return Record(number, value)
+    return Record(number, None, f"profile: expected a JSON object, got {type(value).__name__}")
 
 
 def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
@@ -289,27 +309,22 @@ def _records_from_value(value: Any) -> Iterator[Record]:
     # A JSON array of profiles is accepted as a batch; record numbers are then 1-based indexes.
     if isinstance(value, list):
         for index, item in enumerate(value, start=1):
-            yield Record(index, item if isinstance(item, dict) else {"__not_object__": item})
+            yield _record(index, item)
     else:
-        yield Record(1, value if isinstance(value, dict) else {"__not_object__": value})
+        yield _record(1, value)
 
 
 def iter_records(path: Path) -> Iterator[Record]:
     """Read a ``.json``/``.jsonl``/``.yaml``/``.csv`` file; JSON lines are streamed (see
-    ``_jsonl_records``), the other formats are parsed whole."""
+    ``jsonl_records``), the other formats are parsed whole."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        records = _jsonl_records(path)
-    else:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            yield Record(1, None, f"input: not valid UTF-8 (byte {exc.start})")
-            return
-        records = _records_from_text(text, suffix)
-    for record in records:
-        if record.data is not None and "__not_object__" in record.data:
-            got = type(record.data["__not_object__"]).__name__
-            yield Record(record.line, None, f"profile: expected a JSON object, got {got}")
-        else:
-            yield record
+        with path.open("rb") as handle:
+            yield from jsonl_records(handle)
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield Record(1, None, f"input: not valid UTF-8 (byte {exc.start})")
+        return
+    yield from _records_from_text(text, suffix)

@@ -14,7 +14,7 @@ from rich.console import Console
 from vetbot.checks.registry import Registry
 from vetbot.config import Config
 from vetbot.handlers.vetting import VettingService
-from vetbot.models.parsing import ProfileError, Record, iter_records, parse_json_text
+from vetbot.models.parsing import Record, iter_records, records_from_bytes
 from vetbot.storage.database import Database, DatabaseURLError
 
 EXIT_OK = 0
@@ -57,7 +57,7 @@ async def open_service(database_url: str | None) -> AsyncIterator[VettingService
 
 
 def read_records(path: str) -> list[Record]:
-    """Records of a file, or of stdin for ``-`` (read as JSON or JSON lines)."""
+    """Records of a file, or of stdin for ``-`` (one JSON document, or JSON lines)."""
     records, _ = stream_records(path)
     return list(records)
 
@@ -68,11 +68,8 @@ def stream_records(path: str) -> tuple[Iterable[Record], int | None]:
     A ``.jsonl`` file is read lazily, line by line, so a batch of any size holds only its
     current chunk in memory; stdin and the other formats are read whole."""
     if path == "-":
-        data = sys.stdin.buffer.read()
-        if b"\n" in data.strip():
-            lines = [_line(i, line) for i, line in enumerate(data.splitlines(), start=1) if line.strip()]
-            return lines, len(lines)
-        return [_line(1, data)], 1
+        records = list(records_from_bytes(sys.stdin.buffer.read()))
+        return records, len(records)
     file = Path(path)
     if not file.is_file():
         raise BadInput(f"{path}: no such file")
@@ -93,13 +90,3 @@ def _count_lines(file: Path) -> int:
             count += block.count(b"\n")
             last = block[-1:]
     return count + (last != b"\n")
-
-
-def _line(number: int, raw: bytes) -> Record:
-    try:
-        value = parse_json_text(raw)
-    except ProfileError as exc:
-        return Record(number, None, str(exc))
-    if not isinstance(value, dict):
-        return Record(number, None, f"profile: expected a JSON object, got {type(value).__name__}")
-    return Record(number, value)
