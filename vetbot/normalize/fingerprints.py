@@ -173,13 +173,14 @@ def photo_chunks(value: int) -> list[str]:
     return [chunk_key(i, chunk(value, i)) for i in range(CHUNKS)]
 
 
-@lru_cache(maxsize=4_096)
+@lru_cache(maxsize=1_024)
 def photo_probe_keys(value: int) -> tuple[tuple[str, int, int], ...]:
     """(key, chunk index, bit distance) for each chunk and every chunk one bit away.
 
     Asked twice per vetting with a photo (the lookup's keys, then the check reading the
     answers) and once per frontier photo of the graph: 68 keys each time, so they are
-    made once per hash."""
+    made once per hash. 1,024 hashes (~18 MB) span a batch chunk (1,000 profiles): its keys
+    are made before its checks run."""
     probes: list[tuple[str, int, int]] = []
     for i in range(CHUNKS):
         part = chunk(value, i)
